@@ -1,0 +1,50 @@
+package io.securepets;
+
+import io.securepets.cli.UsersCommand;
+import io.securepets.config.AppConfig;
+import io.securepets.config.ConfigException;
+import io.securepets.config.ConfigLoader;
+import io.securepets.server.ServerLauncher;
+import java.util.Arrays;
+import java.util.List;
+
+/** Command line entry: {@code serve} (the default) or {@code users create ...}. */
+public final class Main {
+
+  private static final String USAGE = """
+      usage: java -jar secure-pets-api.jar [serve]
+             java -jar secure-pets-api.jar users create --email E --name N --role user|admin \
+      --scopes "read:pets write:pets"   (password on standard input)""";
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    List<String> arguments = Arrays.asList(args);
+    ConfigLoader loader = new ConfigLoader(System.getenv());
+    try {
+      if (arguments.isEmpty() || arguments.equals(List.of("serve"))) {
+        AppConfig config = loader.loadForServer();
+        ServerLauncher.RunningServer server = ServerLauncher.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+      } else if (arguments.size() >= 2 && arguments.get(0).equals("users") && arguments.get(1).equals("create")) {
+        AppConfig config = loader.loadForCommands();
+        System.out.println(UsersCommand.create(arguments.subList(2, arguments.size()), System.in, config));
+        System.exit(0);
+      } else if (arguments.equals(List.of("--help")) || arguments.equals(List.of("help"))) {
+        System.out.println(USAGE);
+      } else {
+        fail("unknown command '" + String.join(" ", arguments) + "'\n" + USAGE, 64);
+      }
+    } catch (ConfigException | UsersCommand.CommandException e) {
+      fail(e.getMessage(), 2);
+    } catch (RuntimeException e) {
+      fail(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), 1);
+    }
+  }
+
+  private static void fail(String message, int status) {
+    System.err.println("error: " + message);
+    System.exit(status);
+  }
+}

@@ -1,0 +1,56 @@
+package io.securepets.auth;
+
+import io.securepets.events.SecurityEvents;
+import io.securepets.http.ApiException;
+import io.securepets.http.JsonBody;
+import io.securepets.http.Responses;
+import io.securepets.users.UserRepository;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+
+/**
+ * POST /v1/auth/login: checks the password on the hashing pool and issues an access token. A wrong
+ * email and a wrong password give the same 401 and cost the same hashing time.
+ */
+public final class LoginHandler implements Handler<RoutingContext> {
+
+  private final UserRepository users;
+  private final PasswordHasher hasher;
+  private final TokenService tokens;
+
+  public LoginHandler(UserRepository users, PasswordHasher hasher, TokenService tokens) {
+    this.users = users;
+    this.hasher = hasher;
+    this.tokens = tokens;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    JsonObject body = JsonBody.validated(ctx);
+    String email = body.getString("email").strip().toLowerCase(Locale.ROOT);
+    String password = body.getString("password");
+    users.findCredentials(email)
+        .compose(account -> hasher.matches(password, account == null ? null : account.passwordHash())
+            .compose(matches -> matches ? succeed(ctx, account) : fail(ctx)))
+        .onFailure(ctx::fail);
+  }
+
+  private Future<Void> succeed(RoutingContext ctx, UserRepository.Credentials account) {
+    String token = tokens.issue(account.id(), account.scopes());
+    return users.recordLogin(account.id()).compose(ignored -> {
+      SecurityEvents.emit(ctx, "LOGIN_SUCCEEDED", new JsonObject().put("subject", account.id().toString()));
+      return Responses.json(ctx, 200, new JsonObject()
+          .put("accessToken", token)
+          .put("tokenType", "Bearer")
+          .put("expiresIn", tokens.ttlSeconds()));
+    });
+  }
+
+  private static Future<Void> fail(RoutingContext ctx) {
+    SecurityEvents.emit(ctx, "LOGIN_FAILED", new JsonObject().put("reason", "invalid credentials"));
+    return Future.failedFuture(ApiException.invalidCredentials());
+  }
+}

@@ -1,0 +1,169 @@
+package io.securepets.auth;
+
+import io.securepets.config.AppConfig;
+import io.securepets.http.ApiException;
+import io.securepets.validation.StrictJson;
+import io.securepets.validation.Uuids;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Issues and verifies bearer tokens. On verification the header is checked here first (algorithm pinned to HS256, no critical
+ * or key-carrying headers), vertx-auth-jwt then checks the signature against the configured key
+ * only, and the claims are checked here so that each rejection has its own short reason.
+ */
+public final class TokenService {
+
+  public static final String ALGORITHM = "HS256";
+  /** Clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}, in seconds. */
+  public static final int LEEWAY_SECONDS = 30;
+  static final int MAX_TOKEN_CHARS = 4096;
+
+  private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_-]+");
+  private static final Set<String> REJECTED_HEADERS = Set.of("crit", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256");
+
+  private final JWTAuth signatureCheck;
+  private final String issuer;
+  private final String audience;
+  private final int ttlSeconds;
+
+  public TokenService(Vertx vertx, AppConfig.Jwt settings) {
+    // Expiry, issuer and audience are left to verifyClaims, so the library checks only the signature.
+    JWTOptions options = new JWTOptions().setIgnoreExpiration(true).setLeeway(LEEWAY_SECONDS);
+    this.signatureCheck = JWTAuth.create(vertx, new JWTAuthOptions()
+        .setJWTOptions(options)
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(Buffer.buffer(settings.secret()))));
+    this.issuer = settings.issuer();
+    this.audience = settings.audience();
+    this.ttlSeconds = settings.ttlSeconds();
+  }
+
+  public int ttlSeconds() {
+    return ttlSeconds;
+  }
+
+  /** Signs a new access token for {@code userId} with the contract's claims. */
+  public String issue(UUID userId, Collection<String> scopes) {
+    long now = System.currentTimeMillis() / 1000;
+    JsonObject claims = new JsonObject()
+        .put("sub", userId.toString())
+        .put("scope", String.join(" ", scopes))
+        .put("iss", issuer)
+        .put("aud", audience)
+        .put("iat", now)
+        .put("exp", now + ttlSeconds)
+        .put("jti", UUID.randomUUID().toString());
+    return signatureCheck.generateToken(claims, new JWTOptions().setAlgorithm(ALGORITHM));
+  }
+
+  /** Verifies {@code token}; the future fails with an {@link ApiException} carrying the reason. */
+  public Future<Caller> verify(String token) {
+    Map<String, Object> claims;
+    try {
+      checkHeader(token);
+      claims = decodeSegment(token.substring(token.indexOf('.') + 1, token.lastIndexOf('.')));
+      if (claims == null) {
+        throw ApiException.invalidToken("Malformed token");
+      }
+    } catch (ApiException e) {
+      return Future.failedFuture(e);
+    }
+    return signatureCheck.authenticate(new TokenCredentials(token))
+        .recover(failure -> Future.failedFuture(ApiException.invalidToken("Invalid signature")))
+        .map(user -> verifyClaims(claims, System.currentTimeMillis() / 1000));
+  }
+
+  private static void checkHeader(String token) {
+    if (token.length() > MAX_TOKEN_CHARS) {
+      throw ApiException.invalidToken("Token too long");
+    }
+    String[] segments = token.split("\\.", -1);
+    if (segments.length < 2 || segments.length > 3) {
+      throw ApiException.invalidToken("Malformed token");
+    }
+    Map<String, Object> header = decodeSegment(segments[0]);
+    if (header == null) {
+      throw ApiException.invalidToken("Malformed token");
+    }
+    if (!ALGORITHM.equals(header.get("alg"))) {
+      throw ApiException.invalidToken("Algorithm not allowed");
+    }
+    for (String name : header.keySet()) {
+      if (REJECTED_HEADERS.contains(name)) {
+        throw ApiException.invalidToken("Unsupported token header: " + name);
+      }
+    }
+    if (segments.length != 3 || segments[2].isEmpty()) {
+      throw ApiException.invalidToken("Missing signature");
+    }
+    if (!SEGMENT.matcher(segments[1]).matches() || !SEGMENT.matcher(segments[2]).matches()) {
+      throw ApiException.invalidToken("Malformed token");
+    }
+  }
+
+  private static Map<String, Object> decodeSegment(String segment) {
+    if (!SEGMENT.matcher(segment).matches()) {
+      return null;
+    }
+    try {
+      return StrictJson.parseObject(Base64.getUrlDecoder().decode(segment.getBytes(StandardCharsets.US_ASCII)));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  Caller verifyClaims(Map<String, Object> claims, long now) {
+    if (!(claims.get("exp") instanceof Number exp)) {
+      throw ApiException.invalidToken("Missing exp claim");
+    }
+    if (now - LEEWAY_SECONDS >= exp.longValue()) {
+      throw ApiException.invalidToken("Token expired");
+    }
+    Object notBefore = claims.get("nbf");
+    if (notBefore != null && (!(notBefore instanceof Number nbf) || nbf.longValue() > now + LEEWAY_SECONDS)) {
+      throw ApiException.invalidToken("Token not yet valid");
+    }
+    Object issuedAt = claims.get("iat");
+    if (issuedAt != null && (!(issuedAt instanceof Number iat) || iat.longValue() > now + LEEWAY_SECONDS)) {
+      throw ApiException.invalidToken("Token issued in the future");
+    }
+    if (!issuer.equals(claims.get("iss"))) {
+      throw ApiException.invalidToken("Invalid issuer");
+    }
+    Object aud = claims.get("aud");
+    boolean audienceMatches = audience.equals(aud) || (aud instanceof List<?> list && list.contains(audience));
+    if (!audienceMatches) {
+      throw ApiException.invalidToken("Invalid audience");
+    }
+    if (!(claims.get("sub") instanceof String subject)) {
+      throw ApiException.invalidToken("Missing sub claim");
+    }
+    UUID userId = Uuids.parse(subject);
+    if (userId == null) {
+      throw ApiException.invalidToken("Invalid sub claim");
+    }
+    Object scope = claims.get("scope");
+    if (scope != null && !(scope instanceof String)) {
+      throw ApiException.invalidToken("Invalid scope claim");
+    }
+    Object tokenId = claims.get("jti");
+    return new Caller(userId, Collections.unmodifiableSet(Scopes.parse((String) scope)),
+        tokenId instanceof String text ? text : null);
+  }
+}

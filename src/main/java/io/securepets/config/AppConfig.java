@@ -1,0 +1,62 @@
+package io.securepets.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The service's configuration, read and checked once at start by {@link ConfigLoader}.
+ *
+ * @param instances HTTP verticle instances in this process, already resolved from 0 to the core count
+ * @param httpPort plain-HTTP redirect listener port, 0 when that listener is off
+ */
+public record AppConfig(
+    Environment environment,
+    String host,
+    int httpsPort,
+    int httpPort,
+    URI publicOrigin,
+    Path tlsCert,
+    Path tlsKey,
+    Database database,
+    Redis redis,
+    Jwt jwt,
+    List<String> trustedProxies,
+    int instances,
+    List<String> corsOrigins,
+    String contentSecurityPolicy,
+    Limits limits) {
+
+  /** Deployment mode, reported in logs; development mode changes nothing in the request chain. */
+  public enum Environment { PRODUCTION, DEVELOPMENT }
+
+  /** PostgreSQL connection settings parsed from {@code PETS_PG_URL}. */
+  public record Database(String url, String host, int port, String database, String user, String password,
+      int poolSize) {
+
+    /** Returns the JDBC form of the URL, used only by the migration tool at start. */
+    public String jdbcUrl() {
+      return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+  }
+
+  /** Redis connection string and the prefix of every key this service writes. */
+  public record Redis(String url, String keyPrefix) {
+  }
+
+  /** Token settings: the HS256 key bytes, the required issuer and audience, and the lifetime of issued tokens. */
+  public record Jwt(byte[] secret, String issuer, String audience, int ttlSeconds) {
+  }
+
+  /** Request limits per sliding window, and the suspicious-activity threshold. */
+  public record Limits(Window global, Window login, Window createPet, Window suspicious) {
+  }
+
+  /** At most {@code requests} events per {@code windowSeconds}. */
+  public record Window(int requests, int windowSeconds) {
+  }
+
+  public boolean isDevelopment() {
+    return environment == Environment.DEVELOPMENT;
+  }
+}

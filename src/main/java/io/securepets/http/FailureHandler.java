@@ -1,0 +1,61 @@
+package io.securepets.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that writes error responses. An {@link ApiException} is written as it is; a bare
+ * status from Vert.x (such as 413 from the body reader) gets the matching contract body; anything
+ * else is a 500 whose body says only "Internal server error" while the cause is logged with the
+ * request id. Client errors are not logged with stack traces.
+ */
+public final class FailureHandler implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    ApiException error = toApiException(ctx);
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      LOG.warn("Failure after the response started, closing the connection: requestId={} status={}",
+          Responses.requestId(ctx), error.status());
+      ctx.request().connection().close();
+      return;
+    }
+    error.headers().forEach(response::putHeader);
+    Responses.json(ctx, error.status(), error.body());
+  }
+
+  private static ApiException toApiException(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      return api;
+    }
+    int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
+    ApiException known = forStatus(status);
+    if (known != null) {
+      return known;
+    }
+    LOG.error("Unhandled failure: requestId={} method={} path={}", Responses.requestId(ctx),
+        ctx.request().method(), ctx.request().path(), failure);
+    return new ApiException(500, new JsonObject().put("error", "Internal server error"));
+  }
+
+  /** Maps a status that Vert.x raised by itself to the contract's body, or returns null for a 500. */
+  static ApiException forStatus(int status) {
+    return switch (status) {
+      case 400 -> ApiException.badRequest("Bad request", "The request could not be parsed");
+      case 404 -> ApiException.notFound("Not found");
+      case 413 -> ApiException.payloadTooLarge(JsonBody.MAX_BYTES);
+      case 415 -> ApiException.unsupportedMediaType();
+      case 417 -> new ApiException(417, new JsonObject().put("error", "Expectation failed"));
+      default -> null;
+    };
+  }
+}

@@ -1,0 +1,34 @@
+package io.securepets.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Writes JSON responses with the contract's content type. */
+public final class Responses {
+
+  public static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
+
+  private Responses() {
+  }
+
+  public static Future<Void> json(RoutingContext ctx, int status, JsonObject body) {
+    return json(ctx.response(), status, body.toBuffer());
+  }
+
+  public static Future<Void> json(HttpServerResponse response, int status, Buffer body) {
+    return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8).end(body);
+  }
+
+  public static Future<Void> noContent(RoutingContext ctx) {
+    return ctx.response().setStatusCode(204).end();
+  }
+
+  /** Returns the id that {@link SecurityHeaders} gave this request. */
+  public static String requestId(RoutingContext ctx) {
+    return ctx.response().headers().get(SecurityHeaders.REQUEST_ID);
+  }
+}

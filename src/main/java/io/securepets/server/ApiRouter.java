@@ -1,0 +1,120 @@
+package io.securepets.server;
+
+import io.securepets.auth.AuthenticationHandler;
+import io.securepets.auth.RequireScope;
+import io.securepets.auth.Scopes;
+import io.securepets.config.AppConfig;
+import io.securepets.health.HealthRoutes;
+import io.securepets.http.ApiException;
+import io.securepets.http.FailureHandler;
+import io.securepets.http.JsonBody;
+import io.securepets.pets.PetRoutes;
+import io.securepets.users.UserRoutes;
+import io.securepets.validation.BodySchema;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.util.Set;
+
+/**
+ * The whole request chain in one place. Every HTTPS request passes, in order:
+ * <ol>
+ *   <li>TLS-only transport ({@link TransportOptions}; plain HTTP only ever gets a redirect);</li>
+ *   <li>security headers and request id, set by {@link ApiVerticle} before routing, so even
+ *       responses Vert.x writes by itself carry them; then CORS when origins are configured, and on
+ *       routes with a body the size-limited body reader, which Vert.x places before authentication;</li>
+ *   <li>JWT authentication ({@link AuthenticationHandler}), and a 404 for a malformed path id;</li>
+ *   <li>authorization by scope ({@link RequireScope}); ownership and the database role are checked
+ *       by the statement that serves the request, in the same round trip;</li>
+ *   <li>media type, strict JSON parsing, sanitization and JSON-schema validation ({@link JsonBody});</li>
+ *   <li>the rate limiter (not built yet: it will sit here, after validation);</li>
+ *   <li>audit logging, as security events emitted by the handlers;</li>
+ *   <li>the endpoint handler and its async PostgreSQL repository.</li>
+ * </ol>
+ * Errors from any step reach {@link FailureHandler}, which writes every error body.
+ */
+final class ApiRouter {
+
+  private final Vertx vertx;
+  private final AppConfig config;
+  private final Services services;
+
+  ApiRouter(Vertx vertx, AppConfig config, Services services) {
+    this.vertx = vertx;
+    this.config = config;
+    this.services = services;
+  }
+
+  Router build() {
+    Router router = Router.router(vertx);
+    if (!config.corsOrigins().isEmpty()) {
+      router.route().handler(cors());
+    }
+
+    HealthRoutes health = services.health();
+    router.get("/health/live").handler(health::live);
+    router.get("/health/ready").handler(health::ready);
+    allowOnly(router, "/health/live", "GET");
+    allowOnly(router, "/health/ready", "GET");
+
+    router.post("/v1/auth/login").handler(JsonBody.reader())
+        .handler(JsonBody.validatedBy(BodySchema.load("login", Set.of())))
+        .handler(services.login());
+    allowOnly(router, "/v1/auth/login", "POST");
+
+    PetRoutes pets = services.pets();
+    router.get("/v1/public/pets").handler(pets::listPublic);
+    allowOnly(router, "/v1/public/pets", "GET");
+
+    Handler<RoutingContext> authenticate = services.authentication();
+    BodySchema petCreate = BodySchema.load("pet-create", Set.of("name", "breed"));
+    BodySchema petUpdate = BodySchema.load("pet-update", Set.of("name", "breed"));
+
+    router.get("/v1/pets").handler(authenticate).handler(pets::listOwn);
+    router.post("/v1/pets").handler(JsonBody.reader()).handler(authenticate)
+        .handler(RequireScope.of(Scopes.WRITE_PETS)).handler(JsonBody.validatedBy(petCreate)).handler(pets::create);
+    allowOnly(router, "/v1/pets", "GET, POST");
+
+    router.get("/v1/pets/:id").handler(authenticate).handler(PetRoutes::requireValidId).handler(pets::get);
+    router.patch("/v1/pets/:id").handler(JsonBody.reader()).handler(authenticate)
+        .handler(PetRoutes::requireValidId).handler(RequireScope.of(Scopes.WRITE_PETS))
+        .handler(JsonBody.validatedBy(petUpdate)).handler(pets::update);
+    router.delete("/v1/pets/:id").handler(authenticate).handler(PetRoutes::requireValidId)
+        .handler(RequireScope.of(Scopes.DELETE_PETS)).handler(pets::delete);
+    allowOnly(router, "/v1/pets/:id", "GET, PATCH, DELETE");
+
+    UserRoutes users = services.users();
+    router.get("/v1/users/me").handler(authenticate).handler(users::me);
+    allowOnly(router, "/v1/users/me", "GET");
+    router.get("/v1/users/:id").handler(authenticate).handler(users::get);
+    allowOnly(router, "/v1/users/:id", "GET");
+    router.delete("/v1/admin/users/:id").handler(authenticate).handler(users::adminDelete);
+    allowOnly(router, "/v1/admin/users/:id", "DELETE");
+
+    router.route().handler(ctx -> ctx.fail(ApiException.notFound("Not found")));
+    FailureHandler failures = new FailureHandler();
+    router.route().failureHandler(failures);
+    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+      router.errorHandler(status, failures);
+    }
+    return router;
+  }
+
+  /** Answers any other method on {@code path} with 405 and the Allow header. */
+  private static void allowOnly(Router router, String path, String allow) {
+    router.route(path).handler(ctx -> ctx.fail(ApiException.methodNotAllowed(allow)));
+  }
+
+  private CorsHandler cors() {
+    return CorsHandler.create()
+        .addOrigins(config.corsOrigins())
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE))
+        .allowedHeaders(Set.of("Authorization", "Content-Type"))
+        .exposedHeaders(Set.of("Location", "X-Request-Id"))
+        .allowCredentials(false)
+        .maxAgeSeconds(600);
+  }
+}

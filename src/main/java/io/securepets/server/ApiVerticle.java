@@ -1,0 +1,47 @@
+package io.securepets.server;
+
+import io.securepets.config.AppConfig;
+import io.securepets.http.SecurityHeaders;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+
+/**
+ * One event-loop verticle: the TLS API listener with the router, and the plain-HTTP redirect
+ * listener. Several instances share both ports; Vert.x spreads connections across them.
+ */
+public final class ApiVerticle extends VerticleBase {
+
+  private final AppConfig config;
+  private Services services;
+
+  public ApiVerticle(AppConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    services = new Services(vertx, config);
+    Router router = new ApiRouter(vertx, config, services).build();
+    SecurityHeaders headers = new SecurityHeaders(config.contentSecurityPolicy());
+    HttpServer https = vertx.createHttpServer(TransportOptions.https(config))
+        .requestHandler(request -> {
+          headers.apply(request.response());
+          router.handle(request);
+        });
+    Future<HttpServer> api = https.listen();
+    if (config.httpPort() == 0) {
+      return api;
+    }
+    Future<HttpServer> redirect = vertx.createHttpServer(TransportOptions.redirect(config))
+        .requestHandler(new RedirectHandler(config.publicOrigin()))
+        .listen();
+    return Future.all(api, redirect);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return services == null ? Future.succeededFuture() : services.close();
+  }
+}

@@ -1,0 +1,66 @@
+package io.securepets.server;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The plain-HTTP listener's only behaviour: 301 to {@code PETS_PUBLIC_ORIGIN} plus the request's path
+ * and query. The target never comes from Host or X-Forwarded-Host, and any character outside the
+ * RFC 3986 path and query set is percent-encoded, so the request cannot steer the redirect elsewhere.
+ */
+final class RedirectHandler implements Handler<HttpServerRequest> {
+
+  private final String origin;
+
+  RedirectHandler(URI publicOrigin) {
+    String text = publicOrigin.toString();
+    this.origin = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    request.response()
+        .setStatusCode(301)
+        .putHeader(HttpHeaders.LOCATION, location(request.path(), request.query()))
+        .putHeader(HttpHeaders.CONTENT_LENGTH, "0")
+        .end();
+  }
+
+  String location(String path, String query) {
+    StringBuilder target = new StringBuilder(origin);
+    if (path == null || !path.startsWith("/")) {
+      target.append('/');
+    }
+    if (path != null) {
+      appendEncoded(target, path, false);
+    }
+    if (query != null && !query.isEmpty()) {
+      target.append('?');
+      appendEncoded(target, query, true);
+    }
+    return target.toString();
+  }
+
+  private static void appendEncoded(StringBuilder target, String text, boolean query) {
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xFF;
+      if (isAllowed(c, query)) {
+        target.append((char) c);
+      } else {
+        target.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+      }
+    }
+  }
+
+  /** RFC 3986 pchar plus "/" (and "?" in the query); "%" is kept so existing escapes pass through. */
+  private static boolean isAllowed(int c, boolean query) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+      return true;
+    }
+    return "-._~!$&'()*+,;=:@/%".indexOf(c) >= 0 || (query && c == '?');
+  }
+}

@@ -1,0 +1,66 @@
+package io.securepets.server;
+
+import io.securepets.auth.AuthenticationHandler;
+import io.securepets.auth.LoginHandler;
+import io.securepets.auth.PasswordHasher;
+import io.securepets.auth.TokenService;
+import io.securepets.config.AppConfig;
+import io.securepets.db.PgConnections;
+import io.securepets.health.HealthRoutes;
+import io.securepets.pets.PetRepository;
+import io.securepets.pets.PetRoutes;
+import io.securepets.users.UserRepository;
+import io.securepets.users.UserRoutes;
+import io.securepets.validation.Cursors;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+
+/** The clients and handlers one verticle instance uses, built from the configuration. */
+final class Services {
+
+  private final Pool pool;
+  private final Redis redis;
+  private final PasswordHasher hasher;
+  private final TokenService tokens;
+  private final Cursors cursors;
+
+  Services(Vertx vertx, AppConfig config) {
+    // One pool shared by every verticle instance of this process, so PETS_PG_POOL_SIZE bounds the process.
+    this.pool = PgConnections.pool(vertx, config.database(), true);
+    this.redis = Redis.createClient(vertx, new RedisOptions()
+        .setConnectionString(config.redis().url())
+        .setMaxPoolSize(8)
+        .setMaxPoolWaiting(4096));
+    this.hasher = new PasswordHasher(vertx, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    this.tokens = new TokenService(vertx, config.jwt());
+    this.cursors = new Cursors(config.jwt().secret());
+  }
+
+  HealthRoutes health() {
+    return new HealthRoutes(pool, redis);
+  }
+
+  AuthenticationHandler authentication() {
+    return new AuthenticationHandler(tokens);
+  }
+
+  LoginHandler login() {
+    return new LoginHandler(new UserRepository(pool), hasher, tokens);
+  }
+
+  PetRoutes pets() {
+    return new PetRoutes(new PetRepository(pool), cursors);
+  }
+
+  UserRoutes users() {
+    return new UserRoutes(new UserRepository(pool));
+  }
+
+  Future<Void> close() {
+    hasher.close();
+    return Future.join(pool.close(), redis.close()).mapEmpty();
+  }
+}

@@ -1,0 +1,67 @@
+package io.securepets.server;
+
+import io.securepets.config.AppConfig;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** Options of the two listeners: the TLS-only API listener and the plain-HTTP redirect listener. */
+final class TransportOptions {
+
+  /** TLS 1.3 suites (all AEAD) and TLS 1.2 suites with ECDHE and AES-GCM or ChaCha20-Poly1305 only. */
+  static final List<String> CIPHER_SUITES = List.of(
+      "TLS_AES_128_GCM_SHA256",
+      "TLS_AES_256_GCM_SHA384",
+      "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+  static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+
+  /** Seconds a connection may stay idle before the server closes it. */
+  static final int IDLE_TIMEOUT_SECONDS = 60;
+
+  private TransportOptions() {
+  }
+
+  static HttpServerOptions https(AppConfig config) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.httpsPort())
+        .setSsl(true)
+        .setKeyCertOptions(new PemKeyCertOptions()
+            .setCertPath(config.tlsCert().toString())
+            .setKeyPath(config.tlsKey().toString()))
+        .setEnabledSecureTransportProtocols(PROTOCOLS)
+        .setSslHandshakeTimeout(10)
+        .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
+        .setUseAlpn(true)
+        .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(100).setMaxHeaderListSize(16 * 1024))
+        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false)
+        .setMaxHeaderSize(16 * 1024)
+        .setMaxFormAttributeSize(0);
+    CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    return options;
+  }
+
+  static HttpServerOptions redirect(AppConfig config) {
+    return new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.httpPort())
+        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setMaxHeaderSize(16 * 1024);
+  }
+}
