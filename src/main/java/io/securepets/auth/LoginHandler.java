@@ -4,6 +4,7 @@ import io.securepets.events.SecurityEvents;
 import io.securepets.http.ApiException;
 import io.securepets.http.JsonBody;
 import io.securepets.http.Responses;
+import io.securepets.ratelimit.RateLimitHandler;
 import io.securepets.users.UserRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -20,11 +21,13 @@ public final class LoginHandler implements Handler<RoutingContext> {
   private final UserRepository users;
   private final PasswordHasher hasher;
   private final TokenService tokens;
+  private final RateLimitHandler limits;
 
-  public LoginHandler(UserRepository users, PasswordHasher hasher, TokenService tokens) {
+  public LoginHandler(UserRepository users, PasswordHasher hasher, TokenService tokens, RateLimitHandler limits) {
     this.users = users;
     this.hasher = hasher;
     this.tokens = tokens;
+    this.limits = limits;
   }
 
   @Override
@@ -40,7 +43,7 @@ public final class LoginHandler implements Handler<RoutingContext> {
 
   private Future<Void> succeed(RoutingContext ctx, UserRepository.Credentials account) {
     String token = tokens.issue(account.id(), account.scopes());
-    return users.recordLogin(account.id()).compose(ignored -> {
+    return Future.all(users.recordLogin(account.id()), limits.releaseLoginAttempt(ctx)).compose(ignored -> {
       SecurityEvents.emit(ctx, "LOGIN_SUCCEEDED", new JsonObject().put("subject", account.id().toString()));
       return Responses.json(ctx, 200, new JsonObject()
           .put("accessToken", token)

@@ -1,5 +1,6 @@
 package io.securepets.config;
 
+import io.securepets.net.IpAddresses;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +22,7 @@ public record AppConfig(
     Database database,
     Redis redis,
     Jwt jwt,
-    List<String> trustedProxies,
+    List<IpAddresses.Cidr> trustedProxies,
     int instances,
     List<String> corsOrigins,
     String contentSecurityPolicy,

@@ -1,5 +1,6 @@
 package io.securepets.config;
 
+import io.securepets.net.IpAddresses;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -136,7 +137,7 @@ public final class ConfigLoader {
         new AppConfig.Redis(reader.optionalRedisUrl(), reader.text("PETS_REDIS_KEY_PREFIX")),
         new AppConfig.Jwt(reader.secret(), reader.text("PETS_JWT_ISSUER"), reader.text("PETS_JWT_AUDIENCE"),
             reader.integer("PETS_JWT_TTL_SECONDS", 1, 86_400)),
-        reader.list("PETS_TRUSTED_PROXIES"),
+        reader.cidrs("PETS_TRUSTED_PROXIES"),
         instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
         reader.origins("PETS_CORS_ORIGINS"),
         reader.text("PETS_CONTENT_SECURITY_POLICY"),
@@ -249,6 +250,19 @@ public final class ConfigLoader {
       }
       items.removeIf(String::isEmpty);
       return List.copyOf(items);
+    }
+
+    List<IpAddresses.Cidr> cidrs(String name) {
+      List<IpAddresses.Cidr> ranges = new ArrayList<>();
+      for (String item : list(name)) {
+        IpAddresses.Cidr range = IpAddresses.Cidr.parse(item);
+        if (range == null) {
+          throw new ConfigException(name + " contains '" + item
+              + "': list IP addresses or CIDR ranges such as 10.0.0.0/8 or 2001:db8::/32");
+        }
+        ranges.add(range);
+      }
+      return List.copyOf(ranges);
     }
 
     List<String> origins(String name) {

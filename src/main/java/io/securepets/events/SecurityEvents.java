@@ -51,4 +51,21 @@ public final class SecurityEvents {
   public static void emit(RoutingContext ctx, String event) {
     emit(ctx, event, null);
   }
+
+  /** Emits an event that belongs to no request, such as a change of the limiter's state. */
+  public static void emitProcessEvent(String event, JsonObject details) {
+    JsonObject line = new JsonObject()
+        .put("timestamp", Instant.now().toString())
+        .put("event", event)
+        .put("ip", null)
+        .put("userId", null)
+        .put("endpoint", null)
+        .put("method", null)
+        .put("userAgent", null)
+        .put("requestId", null);
+    if (details != null) {
+      line.mergeIn(details);
+    }
+    EVENTS.info(line.encode());
+  }
 }

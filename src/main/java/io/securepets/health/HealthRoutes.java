@@ -1,6 +1,7 @@
 package io.securepets.health;
 
 import io.securepets.http.Responses;
+import io.securepets.ratelimit.LimiterState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -21,17 +22,22 @@ public final class HealthRoutes {
 
   private final Pool pool;
   private final Redis redis;
+  private final LimiterState limiter;
 
-  public HealthRoutes(Pool pool, Redis redis) {
+  public HealthRoutes(Pool pool, Redis redis, LimiterState limiter) {
     this.pool = pool;
     this.redis = redis;
+    this.limiter = limiter;
   }
 
   public void live(RoutingContext ctx) {
     Responses.json(ctx.response(), 200, LIVE);
   }
 
-  /** Answers 200 when both dependencies respond in time, else 503 naming each failed one. */
+  /**
+   * Answers 200 when both dependencies respond in time, else 503 naming each failed one. The limiter
+   * field says whether limits are shared through Redis or, while it is unreachable, kept per process.
+   */
   public void ready(RoutingContext ctx) {
     Future<String> postgres = status(pool.query("SELECT 1").execute().mapEmpty());
     Future<String> redisStatus = status(redis.send(Request.cmd(Command.PING)).mapEmpty());
@@ -39,7 +45,8 @@ public final class HealthRoutes {
       boolean up = "UP".equals(postgres.result()) && "UP".equals(redisStatus.result());
       JsonObject body = new JsonObject()
           .put("status", up ? "UP" : "DOWN")
-          .put("checks", new JsonObject().put("postgres", postgres.result()).put("redis", redisStatus.result()));
+          .put("checks", new JsonObject().put("postgres", postgres.result()).put("redis", redisStatus.result()))
+          .put("limiter", limiter.isDegraded() ? "DEGRADED" : "SHARED");
       Responses.json(ctx, up ? 200 : 503, body);
     });
   }

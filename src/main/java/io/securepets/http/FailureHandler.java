@@ -18,14 +18,27 @@ public final class FailureHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
 
+  private final ErrorRecorder recorder;
+
+  public FailureHandler(ErrorRecorder recorder) {
+    this.recorder = recorder;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     ApiException error = toApiException(ctx);
-    HttpServerResponse response = ctx.response();
-    if (response.headWritten()) {
+    if (ctx.response().headWritten()) {
       LOG.warn("Failure after the response started, closing the connection: requestId={} status={}",
           Responses.requestId(ctx), error.status());
       ctx.request().connection().close();
+      return;
+    }
+    recorder.record(ctx, error).onComplete(result -> write(ctx, result.succeeded() ? result.result() : error));
+  }
+
+  private static void write(RoutingContext ctx, ApiException error) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
       return;
     }
     error.headers().forEach(response::putHeader);

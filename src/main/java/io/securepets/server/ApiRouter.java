@@ -9,6 +9,8 @@ import io.securepets.http.ApiException;
 import io.securepets.http.FailureHandler;
 import io.securepets.http.JsonBody;
 import io.securepets.pets.PetRoutes;
+import io.securepets.ratelimit.RateLimitHandler;
+import io.securepets.ratelimit.RateLimitHandler.Kind;
 import io.securepets.users.UserRoutes;
 import io.securepets.validation.BodySchema;
 import io.vertx.core.Handler;
@@ -30,7 +32,9 @@ import java.util.Set;
  *   <li>authorization by scope ({@link RequireScope}); ownership and the database role are checked
  *       by the statement that serves the request, in the same round trip;</li>
  *   <li>media type, strict JSON parsing, sanitization and JSON-schema validation ({@link JsonBody});</li>
- *   <li>the rate limiter (not built yet: it will sit here, after validation);</li>
+ *   <li>the Redis sliding-window limiter ({@link RateLimitHandler}): one round trip checks the
+ *       suspicious-activity block and the route's windows; errors raised before this step are
+ *       counted by the failure handler instead;</li>
  *   <li>audit logging, as security events emitted by the handlers;</li>
  *   <li>the endpoint handler and its async PostgreSQL repository.</li>
  * </ol>
@@ -50,6 +54,11 @@ final class ApiRouter {
 
   Router build() {
     Router router = Router.router(vertx);
+    RateLimitHandler limits = services.limits();
+    router.route().handler(ctx -> {
+      services.clientAddress().resolve(ctx);
+      ctx.next();
+    });
     if (!config.corsOrigins().isEmpty()) {
       router.route().handler(cors());
     }
@@ -62,40 +71,43 @@ final class ApiRouter {
 
     router.post("/v1/auth/login").handler(JsonBody.reader())
         .handler(JsonBody.validatedBy(BodySchema.load("login", Set.of())))
-        .handler(services.login());
+        .handler(limits.step(Kind.LOGIN)).handler(services.login());
     allowOnly(router, "/v1/auth/login", "POST");
 
     PetRoutes pets = services.pets();
-    router.get("/v1/public/pets").handler(pets::listPublic);
+    router.get("/v1/public/pets").handler(limits.step(Kind.GLOBAL)).handler(pets::listPublic);
     allowOnly(router, "/v1/public/pets", "GET");
 
     Handler<RoutingContext> authenticate = services.authentication();
+    Handler<RoutingContext> limited = limits.step(Kind.GLOBAL);
     BodySchema petCreate = BodySchema.load("pet-create", Set.of("name", "breed"));
     BodySchema petUpdate = BodySchema.load("pet-update", Set.of("name", "breed"));
 
-    router.get("/v1/pets").handler(authenticate).handler(pets::listOwn);
+    router.get("/v1/pets").handler(authenticate).handler(limited).handler(pets::listOwn);
     router.post("/v1/pets").handler(JsonBody.reader()).handler(authenticate)
-        .handler(RequireScope.of(Scopes.WRITE_PETS)).handler(JsonBody.validatedBy(petCreate)).handler(pets::create);
+        .handler(RequireScope.of(Scopes.WRITE_PETS)).handler(JsonBody.validatedBy(petCreate))
+        .handler(limits.step(Kind.CREATE_PET)).handler(pets::create);
     allowOnly(router, "/v1/pets", "GET, POST");
 
-    router.get("/v1/pets/:id").handler(authenticate).handler(PetRoutes::requireValidId).handler(pets::get);
+    router.get("/v1/pets/:id").handler(authenticate).handler(PetRoutes::requireValidId).handler(limited)
+        .handler(pets::get);
     router.patch("/v1/pets/:id").handler(JsonBody.reader()).handler(authenticate)
         .handler(PetRoutes::requireValidId).handler(RequireScope.of(Scopes.WRITE_PETS))
-        .handler(JsonBody.validatedBy(petUpdate)).handler(pets::update);
+        .handler(JsonBody.validatedBy(petUpdate)).handler(limited).handler(pets::update);
     router.delete("/v1/pets/:id").handler(authenticate).handler(PetRoutes::requireValidId)
-        .handler(RequireScope.of(Scopes.DELETE_PETS)).handler(pets::delete);
+        .handler(RequireScope.of(Scopes.DELETE_PETS)).handler(limited).handler(pets::delete);
     allowOnly(router, "/v1/pets/:id", "GET, PATCH, DELETE");
 
     UserRoutes users = services.users();
-    router.get("/v1/users/me").handler(authenticate).handler(users::me);
+    router.get("/v1/users/me").handler(authenticate).handler(limited).handler(users::me);
     allowOnly(router, "/v1/users/me", "GET");
-    router.get("/v1/users/:id").handler(authenticate).handler(users::get);
+    router.get("/v1/users/:id").handler(authenticate).handler(limited).handler(users::get);
     allowOnly(router, "/v1/users/:id", "GET");
-    router.delete("/v1/admin/users/:id").handler(authenticate).handler(users::adminDelete);
+    router.delete("/v1/admin/users/:id").handler(authenticate).handler(limited).handler(users::adminDelete);
     allowOnly(router, "/v1/admin/users/:id", "DELETE");
 
     router.route().handler(ctx -> ctx.fail(ApiException.notFound("Not found")));
-    FailureHandler failures = new FailureHandler();
+    FailureHandler failures = new FailureHandler(limits::onError);
     router.route().failureHandler(failures);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures);

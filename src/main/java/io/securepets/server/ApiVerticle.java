@@ -2,6 +2,7 @@ package io.securepets.server;
 
 import io.securepets.config.AppConfig;
 import io.securepets.http.SecurityHeaders;
+import io.securepets.ratelimit.LimiterState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -14,15 +15,18 @@ import io.vertx.ext.web.Router;
 public final class ApiVerticle extends VerticleBase {
 
   private final AppConfig config;
+  private final LimiterState limiterState;
   private Services services;
 
-  public ApiVerticle(AppConfig config) {
+  /** Creates one instance; {@code limiterState} is shared by every instance of the process. */
+  public ApiVerticle(AppConfig config, LimiterState limiterState) {
     this.config = config;
+    this.limiterState = limiterState;
   }
 
   @Override
   public Future<?> start() {
-    services = new Services(vertx, config);
+    services = new Services(vertx, config, limiterState);
     Router router = new ApiRouter(vertx, config, services).build();
     SecurityHeaders headers = new SecurityHeaders(config.contentSecurityPolicy());
     HttpServer https = vertx.createHttpServer(TransportOptions.https(config))

@@ -2,10 +2,12 @@ package io.securepets.server;
 
 import io.securepets.config.AppConfig;
 import io.securepets.db.Migrations;
+import io.securepets.ratelimit.LimiterState;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +32,18 @@ public final class ServerLauncher {
    * which must not be an event loop, until the listeners are bound; throws when the start fails.
    */
   public static RunningServer start(AppConfig config) {
+    return start(config, null);
+  }
+
+  /**
+   * Starts the service with the limiter reading {@code clockOverride} (milliseconds) in place of
+   * the Redis and system clocks; only tests pass a clock, to move time across window boundaries.
+   */
+  public static RunningServer start(AppConfig config, LongSupplier clockOverride) {
     Migrations.apply(config.database());
+    LimiterState limiterState = new LimiterState(config, clockOverride);
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    Future<String> deployment = vertx.deployVerticle(() -> new ApiVerticle(config),
+    Future<String> deployment = vertx.deployVerticle(() -> new ApiVerticle(config, limiterState),
         new DeploymentOptions().setInstances(config.instances()));
     try {
       deployment.toCompletionStage().toCompletableFuture().join();

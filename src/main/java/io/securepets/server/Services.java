@@ -7,8 +7,12 @@ import io.securepets.auth.TokenService;
 import io.securepets.config.AppConfig;
 import io.securepets.db.PgConnections;
 import io.securepets.health.HealthRoutes;
+import io.securepets.http.ClientAddress;
 import io.securepets.pets.PetRepository;
 import io.securepets.pets.PetRoutes;
+import io.securepets.ratelimit.LimiterState;
+import io.securepets.ratelimit.RateLimitHandler;
+import io.securepets.ratelimit.RateLimiter;
 import io.securepets.users.UserRepository;
 import io.securepets.users.UserRoutes;
 import io.securepets.validation.Cursors;
@@ -26,8 +30,11 @@ final class Services {
   private final PasswordHasher hasher;
   private final TokenService tokens;
   private final Cursors cursors;
+  private final ClientAddress clientAddress;
+  private final RateLimitHandler limits;
+  private final LimiterState limiterState;
 
-  Services(Vertx vertx, AppConfig config) {
+  Services(Vertx vertx, AppConfig config, LimiterState limiterState) {
     // One pool shared by every verticle instance of this process, so PETS_PG_POOL_SIZE bounds the process.
     this.pool = PgConnections.pool(vertx, config.database(), true);
     this.redis = Redis.createClient(vertx, new RedisOptions()
@@ -37,10 +44,21 @@ final class Services {
     this.hasher = new PasswordHasher(vertx, Math.max(2, Runtime.getRuntime().availableProcessors()));
     this.tokens = new TokenService(vertx, config.jwt());
     this.cursors = new Cursors(config.jwt().secret());
+    this.clientAddress = new ClientAddress(config.trustedProxies());
+    this.limiterState = limiterState;
+    this.limits = new RateLimitHandler(new RateLimiter(vertx, redis, limiterState), clientAddress);
+  }
+
+  ClientAddress clientAddress() {
+    return clientAddress;
+  }
+
+  RateLimitHandler limits() {
+    return limits;
   }
 
   HealthRoutes health() {
-    return new HealthRoutes(pool, redis);
+    return new HealthRoutes(pool, redis, limiterState);
   }
 
   AuthenticationHandler authentication() {
@@ -48,7 +66,7 @@ final class Services {
   }
 
   LoginHandler login() {
-    return new LoginHandler(new UserRepository(pool), hasher, tokens);
+    return new LoginHandler(new UserRepository(pool), hasher, tokens, limits);
   }
 
   PetRoutes pets() {

@@ -60,6 +60,11 @@ public final class TestEnvironment {
     settings.put("PETS_JWT_SECRET", JWT_SECRET);
     settings.put("PETS_INSTANCES", "2");
     settings.put("PETS_CORS_ORIGINS", "https://app.test.example");
+    // Limits high enough that the shared server never refuses; limiter tests start servers of their own.
+    for (String limit : new String[] {"PETS_LIMIT_GLOBAL", "PETS_LIMIT_LOGIN", "PETS_LIMIT_CREATE_PET",
+        "PETS_SUSPICIOUS_THRESHOLD"}) {
+      settings.put(limit, "1000000");
+    }
     config = new ConfigLoader(settings).loadForServer();
     server = ServerLauncher.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(this::tearDown, "test-environment-stop"));

@@ -1,0 +1,26 @@
+package io.securepets.ratelimit;
+
+/**
+ * The Redis keys of one client. Every key carries the client id as its hash tag, so all keys a script
+ * touches for one request live in the same Redis Cluster slot.
+ *
+ * @param clientId {@code u:<user id>} for an authenticated caller, else {@code ip:<address key>}
+ */
+record ClientKeys(String prefix, String clientId) {
+
+  String block() {
+    return key("block");
+  }
+
+  String failures() {
+    return key("failures");
+  }
+
+  String window(Window window) {
+    return key(window.name());
+  }
+
+  private String key(String name) {
+    return prefix + "{" + clientId + "}:" + name;
+  }
+}

@@ -1,0 +1,77 @@
+package io.securepets.ratelimit;
+
+import io.securepets.config.AppConfig;
+import io.securepets.events.SecurityEvents;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The limiter state one process shares across its verticles: the configured windows, the in-memory
+ * fallback store, and whether Redis is currently unreachable. Each change of that last flag emits
+ * one LIMITER_DEGRADED or LIMITER_RECOVERED event, however many verticles notice it.
+ */
+public final class LimiterState {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LimiterState.class);
+
+  private final Windows windows;
+  private final String keyPrefix;
+  private final LocalWindowStore fallback;
+  private final LongSupplier clockOverride;
+  private final AtomicBoolean degraded = new AtomicBoolean(false);
+
+  /** The four windows of the configuration. */
+  public record Windows(Window global, Window login, Window createPet, Window suspicious) {
+  }
+
+  /**
+   * Creates the state; {@code clockOverride} is null in production, where Redis's clock and the
+   * system clock are used, and a controllable clock in tests.
+   */
+  public LimiterState(AppConfig config, LongSupplier clockOverride) {
+    AppConfig.Limits limits = config.limits();
+    this.windows = new Windows(Window.of("global", limits.global()), Window.of("login", limits.login()),
+        Window.of("create-pet", limits.createPet()), Window.of("failures", limits.suspicious()));
+    this.keyPrefix = config.redis().keyPrefix();
+    this.clockOverride = clockOverride;
+    this.fallback = new LocalWindowStore(clockOverride == null ? System::currentTimeMillis : clockOverride);
+  }
+
+  public Windows windows() {
+    return windows;
+  }
+
+  String keyPrefix() {
+    return keyPrefix;
+  }
+
+  LocalWindowStore fallback() {
+    return fallback;
+  }
+
+  LongSupplier clockOverride() {
+    return clockOverride;
+  }
+
+  public boolean isDegraded() {
+    return degraded.get();
+  }
+
+  void markDegraded(Throwable cause) {
+    if (degraded.compareAndSet(false, true)) {
+      LOG.warn("Redis is unreachable, limiting with this process's memory until it answers again: {}",
+          cause.toString());
+      SecurityEvents.emitProcessEvent("LIMITER_DEGRADED", new JsonObject().put("reason", cause.getClass().getSimpleName()));
+    }
+  }
+
+  void markRecovered() {
+    if (degraded.compareAndSet(true, false)) {
+      LOG.info("Redis answers again, limits are shared through Redis once more");
+      SecurityEvents.emitProcessEvent("LIMITER_RECOVERED", null);
+    }
+  }
+}

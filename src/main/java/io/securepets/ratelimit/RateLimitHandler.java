@@ -1,0 +1,158 @@
+package io.securepets.ratelimit;
+
+import io.securepets.auth.Caller;
+import io.securepets.events.SecurityEvents;
+import io.securepets.http.ApiException;
+import io.securepets.http.ClientAddress;
+import io.securepets.http.Responses;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The limiter step of the chain and its counterpart for error responses. A request that reaches the
+ * step costs one Redis round trip, which checks the suspicious-activity block and every window of
+ * the route. A request that fails before the step costs one round trip in {@link #onError}, which
+ * counts it in the global window and, for a 401 or 403, as a failed attempt.
+ */
+public final class RateLimitHandler {
+
+  /** Which windows a route is subject to, besides the global one. */
+  public enum Kind { GLOBAL, LOGIN, CREATE_PET }
+
+  private static final String PASSED_KEY = "securepets.limiter.passed";
+  private static final String LOGIN_RESERVATION_KEY = "securepets.limiter.login";
+
+  private final RateLimiter limiter;
+  private final ClientAddress clientAddress;
+
+  public RateLimitHandler(RateLimiter limiter, ClientAddress clientAddress) {
+    this.limiter = limiter;
+    this.clientAddress = clientAddress;
+  }
+
+  /** Returns the chain step for a route of {@code kind}. */
+  public Handler<RoutingContext> step(Kind kind) {
+    LimiterState.Windows all = limiter.state().windows();
+    List<Window> windows = switch (kind) {
+      case GLOBAL -> List.of(all.global());
+      case LOGIN -> List.of(all.global(), all.login());
+      case CREATE_PET -> List.of(all.global(), all.createPet());
+    };
+    return ctx -> admit(ctx, windows);
+  }
+
+  private void admit(RoutingContext ctx, List<Window> windows) {
+    String clientId = clientId(ctx);
+    String member = Responses.requestId(ctx);
+    limiter.admit(clientId, windows, member).onComplete(result -> {
+      if (result.failed()) {
+        ctx.fail(result.cause());
+        return;
+      }
+      Decision decision = result.result();
+      int reported = windows.size() - 1;
+      switch (decision.kind()) {
+        case ADMITTED -> {
+          putLimitHeaders(ctx.response(), windows.get(reported), decision.remaining()[reported],
+              decision.resetMs()[reported]);
+          ctx.put(PASSED_KEY, Boolean.TRUE);
+          if (windows.get(reported) == limiter.state().windows().login()) {
+            ctx.put(LOGIN_RESERVATION_KEY, new Reservation(clientId, member));
+          }
+          ctx.next();
+        }
+        case BLOCKED -> {
+          SecurityEvents.emit(ctx, "RATE_LIMITED", new JsonObject().put("limiter", "suspicious-activity"));
+          ctx.fail(tooManyFailedAttempts(decision.waitMs()));
+        }
+        case OVER_LIMIT -> {
+          Window full = windows.get(decision.rejectedWindow());
+          putLimitHeaders(ctx.response(), full, 0, decision.waitMs());
+          SecurityEvents.emit(ctx, "RATE_LIMITED", new JsonObject().put("limiter", full.name()));
+          ctx.fail(tooManyRequests(decision.waitMs()));
+        }
+        default -> throw new IllegalStateException("unknown decision " + decision.kind());
+      }
+    });
+  }
+
+  private record Reservation(String clientId, String member) {
+  }
+
+  /**
+   * Removes this request's failed-login reservation after a successful login, since only failed
+   * attempts count against the login limit.
+   */
+  public Future<Void> releaseLoginAttempt(RoutingContext ctx) {
+    Reservation reservation = ctx.get(LOGIN_RESERVATION_KEY);
+    if (reservation == null) {
+      return Future.succeededFuture();
+    }
+    return limiter.release(reservation.clientId(), limiter.state().windows().login(), reservation.member())
+        .otherwiseEmpty();
+  }
+
+  /**
+   * Records an error response on a /v1/ route before it is written. Returns the error to send: the
+   * same one, or a 429 when the client is blocked or over the global limit.
+   */
+  public Future<ApiException> onError(RoutingContext ctx, ApiException error) {
+    boolean failedAttempt = error.status() == 401 || error.status() == 403;
+    boolean counted = Boolean.TRUE.equals(ctx.get(PASSED_KEY));
+    if (!ctx.request().path().startsWith("/v1/") || error.status() == 429 || (counted && !failedAttempt)) {
+      return Future.succeededFuture(error);
+    }
+    return limiter.record(clientId(ctx), failedAttempt, !counted, Responses.requestId(ctx)).map(record -> {
+      switch (record.kind()) {
+        case BLOCK_STARTED -> {
+          SecurityEvents.emit(ctx, "SUSPICIOUS_ACTIVITY", new JsonObject()
+              .put("failures", limiter.state().windows().suspicious().limit() + 1)
+              .put("blockedSeconds", seconds(record.waitMs())));
+          return error;
+        }
+        case BLOCKED -> {
+          SecurityEvents.emit(ctx, "RATE_LIMITED", new JsonObject().put("limiter", "suspicious-activity"));
+          return tooManyFailedAttempts(record.waitMs());
+        }
+        case OVER_LIMIT -> {
+          SecurityEvents.emit(ctx, "RATE_LIMITED", new JsonObject().put("limiter", "global"));
+          return tooManyRequests(record.waitMs());
+        }
+        default -> {
+          return error;
+        }
+      }
+    });
+  }
+
+  private String clientId(RoutingContext ctx) {
+    Caller caller = Caller.of(ctx);
+    return caller != null ? "u:" + caller.userId() : "ip:" + clientAddress.resolve(ctx).limiterKey();
+  }
+
+  private static void putLimitHeaders(HttpServerResponse response, Window window, long remaining, long resetMs) {
+    response.putHeader("RateLimit-Limit", Integer.toString(window.limit()));
+    response.putHeader("RateLimit-Remaining", Long.toString(Math.max(0, remaining)));
+    response.putHeader("RateLimit-Reset", Long.toString(seconds(resetMs)));
+  }
+
+  /** Rounds milliseconds up to whole seconds, at least 1. */
+  static long seconds(long millis) {
+    return Math.max(1, (millis + 999) / 1000);
+  }
+
+  private static ApiException tooManyRequests(long waitMs) {
+    return new ApiException(429, new JsonObject().put("error", "Too many requests"),
+        Map.of("Retry-After", Long.toString(seconds(waitMs))));
+  }
+
+  private static ApiException tooManyFailedAttempts(long waitMs) {
+    return new ApiException(429, new JsonObject().put("error", "Too many failed attempts"),
+        Map.of("Retry-After", Long.toString(seconds(waitMs))));
+  }
+}
