@@ -25,6 +25,8 @@ public final class JsonBody {
   public static final int MAX_BYTES = 16 * 1024;
 
   private static final String VALIDATED_KEY = "securepets.body";
+  /** Invalid field names listed in one VALIDATION_FAILED event; a body can name hundreds. */
+  private static final int MAX_LOGGED_FIELDS = 10;
 
   private JsonBody() {
   }
@@ -91,7 +93,7 @@ public final class JsonBody {
     JsonObject details = new JsonObject().put("status", rejection.status());
     if (rejection.body().containsKey("details")) {
       details.put("fields", rejection.body().getJsonArray("details").stream()
-          .map(item -> ((JsonObject) item).getString("field")).toList());
+          .map(item -> ((JsonObject) item).getString("field")).limit(MAX_LOGGED_FIELDS).toList());
     }
     SecurityEvents.emit(ctx, "VALIDATION_FAILED", details);
     ctx.fail(rejection);

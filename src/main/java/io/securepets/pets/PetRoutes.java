@@ -60,10 +60,14 @@ public final class PetRoutes {
           ctx.response().putHeader("Location", "/v1/pets/" + pet.id());
           Responses.json(ctx, 201, pet.ownerView());
         }))
-        .onFailure(error -> {
-          SecurityEvents.emit(ctx, "PET_CREATE_FAILED", new JsonObject().put("reason", "database error"));
-          ctx.fail(error);
-        });
+        .onFailure(ctx::fail);
+  }
+
+  /** Emits PET_CREATE_FAILED for any error of a create request, then passes the error on. */
+  public static void createFailed(RoutingContext ctx) {
+    int status = ctx.failure() instanceof ApiException api ? api.status() : ctx.statusCode();
+    SecurityEvents.emit(ctx, "PET_CREATE_FAILED", new JsonObject().put("status", status == -1 ? 500 : status));
+    ctx.next();
   }
 
   public void get(RoutingContext ctx) {

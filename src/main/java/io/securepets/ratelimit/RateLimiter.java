@@ -12,8 +12,12 @@ import java.util.List;
  */
 public final class RateLimiter {
 
-  /** How long a limiter call may wait for Redis before the in-memory windows answer it, in ms. */
-  static final long REDIS_TIMEOUT_MS = 250;
+  /**
+   * How long a limiter call may wait for Redis before the in-memory windows answer it, in ms. Long
+   * enough that a saturated 2-core host running Redis beside the service does not flap to the
+   * fallback, short enough that no request hangs on a dead Redis.
+   */
+  static final long REDIS_TIMEOUT_MS = 1000;
   static final long PROBE_INTERVAL_MS = 1000;
 
   private final LimiterState state;
@@ -26,6 +30,17 @@ public final class RateLimiter {
       if (state.isDegraded()) {
         redis.ping().onSuccess(ignored -> state.markRecovered());
       }
+    });
+  }
+
+  /**
+   * Loads the limiter scripts into Redis. It never fails: when Redis is unreachable at start the
+   * limiter begins degraded and the probe switches it back once Redis answers.
+   */
+  public Future<Void> start() {
+    return redis.loadScripts().recover(error -> {
+      state.markDegraded(error);
+      return Future.succeededFuture();
     });
   }
 

@@ -105,6 +105,14 @@ final class RedisWindowStore implements WindowStore {
         .timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
   }
 
+  /** Loads both scripts into Redis's script cache, so the first requests need no NOSCRIPT retry. */
+  Future<Void> loadScripts() {
+    return Future.all(
+            redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(ADMIT.source())),
+            redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(RECORD.source())))
+        .timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+  }
+
   /** Sends PING; succeeds only when Redis answers within the timeout. */
   Future<Void> ping() {
     return redis.send(Request.cmd(Command.PING)).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();

@@ -86,7 +86,8 @@ final class ApiRouter {
     router.get("/v1/pets").handler(authenticate).handler(limited).handler(pets::listOwn);
     router.post("/v1/pets").handler(JsonBody.reader()).handler(authenticate)
         .handler(RequireScope.of(Scopes.WRITE_PETS)).handler(JsonBody.validatedBy(petCreate))
-        .handler(limits.step(Kind.CREATE_PET)).handler(pets::create);
+        .handler(limits.step(Kind.CREATE_PET)).handler(pets::create)
+        .failureHandler(PetRoutes::createFailed);
     allowOnly(router, "/v1/pets", "GET, POST");
 
     router.get("/v1/pets/:id").handler(authenticate).handler(PetRoutes::requireValidId).handler(limited)

@@ -34,7 +34,7 @@ public final class ApiVerticle extends VerticleBase {
           headers.apply(request.response());
           router.handle(request);
         });
-    Future<HttpServer> api = https.listen();
+    Future<HttpServer> api = services.start().compose(ignored -> https.listen());
     if (config.httpPort() == 0) {
       return api;
     }

@@ -31,6 +31,7 @@ final class Services {
   private final TokenService tokens;
   private final Cursors cursors;
   private final ClientAddress clientAddress;
+  private final RateLimiter limiter;
   private final RateLimitHandler limits;
   private final LimiterState limiterState;
 
@@ -46,7 +47,13 @@ final class Services {
     this.cursors = new Cursors(config.jwt().secret());
     this.clientAddress = new ClientAddress(config.trustedProxies());
     this.limiterState = limiterState;
-    this.limits = new RateLimitHandler(new RateLimiter(vertx, redis, limiterState), clientAddress);
+    this.limiter = new RateLimiter(vertx, redis, limiterState);
+    this.limits = new RateLimitHandler(limiter, clientAddress);
+  }
+
+  /** Prepares the clients that need a round trip before the first request. */
+  Future<Void> start() {
+    return limiter.start();
   }
 
   ClientAddress clientAddress() {

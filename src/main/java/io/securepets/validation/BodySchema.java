@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
 public final class BodySchema {
 
   private static final String BODY_FIELD = "body";
+  /** Longest field name echoed in a 422 body; an unknown field name comes from the caller. */
+  private static final int MAX_FIELD_NAME_CHARS = 64;
 
   private final String name;
   private final JsonObject schema;
@@ -156,8 +158,8 @@ public final class BodySchema {
     String path = instanceLocation.startsWith("#") ? instanceLocation.substring(1) : instanceLocation;
     path = path.startsWith("/") ? path.substring(1) : path;
     int slash = path.indexOf('/');
-    String first = slash < 0 ? path : path.substring(0, slash);
-    return first.replace("~1", "/").replace("~0", "~");
+    String first = (slash < 0 ? path : path.substring(0, slash)).replace("~1", "/").replace("~0", "~");
+    return first.length() > MAX_FIELD_NAME_CHARS ? first.substring(0, MAX_FIELD_NAME_CHARS) : first;
   }
 
   private void applyDefaults(JsonObject body) {
