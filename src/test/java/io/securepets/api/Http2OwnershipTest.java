@@ -66,7 +66,7 @@ class Http2OwnershipTest {
           assertThat(result.body().encode()).doesNotContain("Shared Secret");
         }
       }
-      testContext.completeNow();
+      client.close().onComplete(testContext.succeedingThenComplete());
     })));
   }
 
