@@ -30,6 +30,7 @@ public final class ApiVerticle extends VerticleBase {
     Router router = new ApiRouter(vertx, config, services).build();
     SecurityHeaders headers = new SecurityHeaders(config.contentSecurityPolicy());
     HttpServer https = vertx.createHttpServer(TransportOptions.https(config))
+        .invalidRequestHandler(new InvalidRequestHandler(headers))
         .requestHandler(request -> {
           headers.apply(request.response());
           router.handle(request);

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.securepets.support.ApiClient;
 import io.securepets.support.ApiClient.Response;
+import io.securepets.support.TestEnvironment;
 import java.net.http.HttpClient;
 import java.util.Map;
-import io.securepets.support.TestEnvironment;
 import org.junit.jupiter.api.Test;
 
 class HealthAndHeadersTest {
@@ -50,8 +50,9 @@ class HealthAndHeadersTest {
     Response notFound = client.get("/no/such/path", null);
     Response tooLarge = client.send("POST", "/v1/pets", null, "x".repeat(17 * 1024),
         Map.of("Content-Type", "application/json"));
+    Response uriTooLong = client.get("/" + "a".repeat(9000), null);
 
-    for (Response response : new Response[] {ok, unauthorized, notFound, tooLarge}) {
+    for (Response response : new Response[] {ok, unauthorized, notFound, tooLarge, uriTooLong}) {
       EXPECTED_HEADERS.forEach((name, value) -> assertThat(response.header(name)).as(name).isEqualTo(value));
       assertThat(response.header("X-Request-Id")).matches("[0-9a-f-]{36}");
       assertThat(response.header("Server")).isNull();
@@ -60,6 +61,8 @@ class HealthAndHeadersTest {
     assertThat(unauthorized.status()).isEqualTo(401);
     assertThat(notFound.status()).isEqualTo(404);
     assertThat(tooLarge.status()).isEqualTo(413);
+    assertThat(uriTooLong.status()).isEqualTo(414);
+    assertThat(uriTooLong.json().getString("error")).isEqualTo("URI too long");
   }
 
   @Test
