@@ -7,6 +7,7 @@ import io.securepets.config.ConfigLoader;
 import io.securepets.server.ServerLauncher;
 import java.util.Arrays;
 import java.util.List;
+import sun.misc.Signal;
 
 /** Command line entry: {@code serve} (the default) or {@code users create ...}. */
 public final class Main {
@@ -26,7 +27,8 @@ public final class Main {
       if (arguments.isEmpty() || arguments.equals(List.of("serve"))) {
         AppConfig config = loader.loadForServer();
         ServerLauncher.RunningServer server = ServerLauncher.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "shutdown"));
+        stopOnSignal(server, "TERM");
+        stopOnSignal(server, "INT");
       } else if (arguments.size() >= 2 && arguments.get(0).equals("users") && arguments.get(1).equals("create")) {
         AppConfig config = loader.loadForCommands();
         System.out.println(UsersCommand.create(arguments.subList(2, arguments.size()), System.in, config));
@@ -41,6 +43,18 @@ public final class Main {
     } catch (RuntimeException e) {
       fail(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), 1);
     }
+  }
+
+  /**
+   * Stops the server gracefully on {@code signalName} and exits 0, where the JVM's default handling of
+   * SIGTERM would exit 143 without waiting for requests in flight.
+   */
+  private static void stopOnSignal(ServerLauncher.RunningServer server, String signalName) {
+    Signal.handle(new Signal(signalName), signal -> {
+      System.err.println("Received SIG" + signalName + ", finishing requests in flight and stopping");
+      server.close();
+      System.exit(0);
+    });
   }
 
   private static void fail(String message, int status) {

@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param instances HTTP verticle instances in this process, already resolved from 0 to the core count
  * @param httpPort plain-HTTP redirect listener port, 0 when that listener is off
+ * @param shutdownGraceSeconds how long requests in flight may run on after a stop is requested
  */
 public record AppConfig(
     Environment environment,
@@ -26,7 +27,8 @@ public record AppConfig(
     int instances,
     List<String> corsOrigins,
     String contentSecurityPolicy,
-    Limits limits) {
+    Limits limits,
+    int shutdownGraceSeconds) {
 
   /** Deployment mode, reported in logs; development mode changes nothing in the request chain. */
   public enum Environment { PRODUCTION, DEVELOPMENT }

@@ -33,7 +33,8 @@ final class Settings {
       new Setting("PETS_LIMIT_CREATE_PET", "limits.createPet.requests", 10),
       new Setting("PETS_LIMIT_CREATE_PET_WINDOW_SECONDS", "limits.createPet.windowSeconds", 60),
       new Setting("PETS_SUSPICIOUS_THRESHOLD", "suspicious.threshold", 10),
-      new Setting("PETS_SUSPICIOUS_WINDOW_SECONDS", "suspicious.windowSeconds", 3600));
+      new Setting("PETS_SUSPICIOUS_WINDOW_SECONDS", "suspicious.windowSeconds", 3600),
+      new Setting("PETS_SHUTDOWN_GRACE_SECONDS", "shutdownGraceSeconds", 10));
 
   private Settings() {
   }

@@ -7,6 +7,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One event-loop verticle: the TLS API listener with the router, and the plain-HTTP redirect
@@ -17,6 +20,7 @@ public final class ApiVerticle extends VerticleBase {
   private final AppConfig config;
   private final LimiterState limiterState;
   private Services services;
+  private final List<HttpServer> servers = new ArrayList<>();
 
   /** Creates one instance; {@code limiterState} is shared by every instance of the process. */
   public ApiVerticle(AppConfig config, LimiterState limiterState) {
@@ -35,18 +39,25 @@ public final class ApiVerticle extends VerticleBase {
           headers.apply(request.response());
           router.handle(request);
         });
+    servers.add(https);
     Future<HttpServer> api = services.start().compose(ignored -> https.listen());
     if (config.httpPort() == 0) {
       return api;
     }
-    Future<HttpServer> redirect = vertx.createHttpServer(TransportOptions.redirect(config))
-        .requestHandler(new RedirectHandler(config.publicOrigin()))
-        .listen();
-    return Future.all(api, redirect);
+    HttpServer plain = vertx.createHttpServer(TransportOptions.redirect(config))
+        .requestHandler(new RedirectHandler(config.publicOrigin()));
+    servers.add(plain);
+    return Future.all(api, plain.listen());
   }
 
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to the grace period, then
+   * closes the pools.
+   */
   @Override
   public Future<?> stop() {
-    return services == null ? Future.succeededFuture() : services.close();
+    List<Future<Void>> shutdowns = new ArrayList<>();
+    servers.forEach(server -> shutdowns.add(server.shutdown(config.shutdownGraceSeconds(), TimeUnit.SECONDS)));
+    return Future.join(shutdowns).eventually(() -> services == null ? Future.succeededFuture() : services.close());
   }
 }
