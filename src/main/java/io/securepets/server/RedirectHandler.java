@@ -29,6 +29,10 @@ final class RedirectHandler implements Handler<HttpServerRequest> {
         .end();
   }
 
+  /**
+   * Returns the redirect target for a request's raw path and query. Both contain one char per byte of the
+   * request line (ISO-8859-1), as Netty decodes it, so the bytes that the client sent are encoded once.
+   */
   String location(String path, String query) {
     StringBuilder target = new StringBuilder(origin);
     if (path == null || !path.startsWith("/")) {
@@ -45,7 +49,8 @@ final class RedirectHandler implements Handler<HttpServerRequest> {
   }
 
   private static void appendEncoded(StringBuilder target, String text, boolean query) {
-    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+    // Encoding these chars as UTF-8 would turn a raw UTF-8 byte pair such as C3 A9 into %C3%83%C2%A9.
+    for (byte b : text.getBytes(StandardCharsets.ISO_8859_1)) {
       int c = b & 0xFF;
       if (isAllowed(c, query)) {
         target.append((char) c);

@@ -27,6 +27,11 @@ public final class TestEnvironment {
 
   private static TestEnvironment instance;
 
+  static {
+    // Runs before the server or any client first uses TLS, so that TransportTest's legacy handshakes reach it.
+    LegacyTlsPolicy.allowInThisJvm();
+  }
+
   private final String adminUrl;
   private final String databaseName;
   private final Map<String, String> settings;
