@@ -151,10 +151,11 @@ public final class TokenService {
     if (!audienceMatches) {
       throw ApiException.invalidToken("Invalid audience");
     }
-    if (!(claims.get("sub") instanceof String subject)) {
+    Object subject = claims.get("sub");
+    if (subject == null) {
       throw ApiException.invalidToken("Missing sub claim");
     }
-    UUID userId = Uuids.parse(subject);
+    UUID userId = subject instanceof String text ? Uuids.parse(text) : null;
     if (userId == null) {
       throw ApiException.invalidToken("Invalid sub claim");
     }
