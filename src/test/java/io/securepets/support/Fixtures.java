@@ -28,15 +28,20 @@ public final class Fixtures {
   public record TestUser(UUID id, String email, String token) {
   }
 
-  /** Inserts a user with a unique email and the shared test password, then logs in through the API. */
-  public static TestUser user(String role, String... scopes) {
+  /**
+   * Inserts a user with a unique email, the shared test password and {@code role}, then logs in through
+   * the API. It is not an overload of {@link #user(String...)} because Java cannot tell the two apart
+   * when every argument is a string.
+   */
+  public static TestUser userWithRole(String role, String... scopes) {
     String email = "user-" + UUID.randomUUID() + "@example.com";
     UUID id = insertUser(email, "Test " + role, role, List.of(scopes));
     return new TestUser(id, email, login(email, PASSWORD));
   }
 
+  /** Inserts a user with role {@code user} and {@code scopes}, then logs in through the API. */
   public static TestUser user(String... scopes) {
-    return user("user", scopes);
+    return userWithRole("user", scopes);
   }
 
   /** Inserts a user directly, bypassing the API; returns its id. */
