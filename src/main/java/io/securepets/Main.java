@@ -1,5 +1,6 @@
 package io.securepets;
 
+import ch.qos.logback.classic.Level;
 import io.securepets.cli.UsersCommand;
 import io.securepets.config.AppConfig;
 import io.securepets.config.ConfigException;
@@ -7,6 +8,8 @@ import io.securepets.config.ConfigLoader;
 import io.securepets.server.ServerLauncher;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /** Command line entry: {@code serve} (the default) or {@code users create ...}. */
@@ -30,6 +33,7 @@ public final class Main {
         stopOnSignal(server, "TERM");
         stopOnSignal(server, "INT");
       } else if (arguments.size() >= 2 && arguments.get(0).equals("users") && arguments.get(1).equals("create")) {
+        logWarningsOnly();
         AppConfig config = loader.loadForCommands();
         System.out.println(UsersCommand.create(arguments.subList(2, arguments.size()), System.in, config));
         System.exit(0);
@@ -55,6 +59,19 @@ public final class Main {
       server.close();
       System.exit(0);
     });
+  }
+
+  /**
+   * Raises the root log level to WARN for a command, so that informational lines (such as the
+   * migration report) do not precede its one-line error on stderr. A set PETS_LOG_LEVEL still wins.
+   */
+  private static void logWarningsOnly() {
+    if (System.getenv("PETS_LOG_LEVEL") != null) {
+      return;
+    }
+    if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(Level.WARN);
+    }
   }
 
   private static void fail(String message, int status) {

@@ -94,8 +94,8 @@ public final class UsersCommand {
       throw new CommandException("--email '" + values.get("--email") + "' is not a valid email address");
     }
     String rawName = values.get("--name");
-    String name = PlainText.hasControlOrBrokenCharacters(rawName) ? "" : PlainText.of(rawName);
-    if (name.isEmpty() || name.codePointCount(0, name.length()) > 100) {
+    String name = PlainText.hasControlOrBrokenCharacters(rawName) ? null : PlainText.of(rawName);
+    if (name == null || name.isEmpty() || name.codePointCount(0, name.length()) > 100) {
       throw new CommandException("--name must be plain text of 1 to 100 characters");
     }
     String role = values.get("--role");

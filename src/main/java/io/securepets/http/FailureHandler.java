@@ -64,6 +64,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
   static ApiException forStatus(int status) {
     return switch (status) {
       case 400 -> ApiException.badRequest("Bad request", "The request could not be parsed");
+      // CorsHandler fails with a bare 403 when the Origin header names an origin outside PETS_CORS_ORIGINS.
+      case 403 -> ApiException.accessDenied("Origin not allowed");
       case 404 -> ApiException.notFound("Not found");
       case 413 -> ApiException.payloadTooLarge(JsonBody.MAX_BYTES);
       case 415 -> ApiException.unsupportedMediaType();

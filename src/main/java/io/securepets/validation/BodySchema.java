@@ -80,7 +80,12 @@ public final class BodySchema {
         if (PlainText.hasControlOrBrokenCharacters(text.replaceAll("[\\t\\r\\n]", " "))) {
           problems.put(field, "must not contain control characters");
         } else {
-          cleaned.put(field, PlainText.of(text.replaceAll("\\s", " ")));
+          String plain = PlainText.of(text.replaceAll("\\s", " "));
+          if (plain == null) {
+            problems.put(field, "must be plain text: its HTML entities are nested too deeply to decode");
+          } else {
+            cleaned.put(field, plain);
+          }
         }
       }
     }

@@ -10,26 +10,30 @@ import org.owasp.html.HtmlStreamEventReceiver;
  * element is dropped (with the content of script, style and similar elements), entities are decoded,
  * and the text between tags is kept, so {@code Tom & Jerry} stays as it is and {@code <b>Rex</b>}
  * becomes {@code Rex}. Decoding can reveal new markup ({@code &lt;b&gt;}), so the pass repeats until
- * the text no longer changes.
+ * the text no longer changes, at most {@value #MAX_PASSES} times. Text that still changes after that
+ * (such as markup entity-encoded four or more times) is rejected rather than returned with markup.
  */
 public final class PlainText {
 
-  private static final int MAX_PASSES = 4;
+  private static final int MAX_PASSES = 5;
 
   private PlainText() {
   }
 
-  /** Returns {@code input} without markup, trimmed of leading and trailing white space. */
+  /**
+   * Returns {@code input} without markup, trimmed of leading and trailing white space, or null when
+   * the text was still changing after {@value #MAX_PASSES} passes and so may still contain markup.
+   */
   public static String of(String input) {
     String current = input;
     for (int pass = 0; pass < MAX_PASSES; pass++) {
       String next = stripMarkup(current);
       if (next.equals(current)) {
-        break;
+        return current.strip();
       }
       current = next;
     }
-    return current.strip();
+    return null;
   }
 
   private static String stripMarkup(String input) {
