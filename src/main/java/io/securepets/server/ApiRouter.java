@@ -8,6 +8,8 @@ import io.securepets.health.HealthRoutes;
 import io.securepets.http.ApiException;
 import io.securepets.http.FailureHandler;
 import io.securepets.http.JsonBody;
+import io.securepets.http.Responses;
+import io.securepets.openapi.OpenApiDocument;
 import io.securepets.pets.PetRoutes;
 import io.securepets.ratelimit.RateLimitHandler;
 import io.securepets.ratelimit.RateLimitHandler.Kind;
@@ -15,10 +17,12 @@ import io.securepets.users.UserRoutes;
 import io.securepets.validation.BodySchema;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -69,8 +73,16 @@ final class ApiRouter {
     allowOnly(router, "/health/live", "GET");
     allowOnly(router, "/health/ready", "GET");
 
+    BodySchema loginSchema = BodySchema.load("login", Set.of());
+    BodySchema petCreate = BodySchema.load("pet-create", Set.of("name", "breed"));
+    BodySchema petUpdate = BodySchema.load("pet-update", Set.of("name", "breed"));
+    Buffer openApi = OpenApiDocument.build(Map.of("LoginRequest", loginSchema, "PetCreate", petCreate,
+        "PetUpdate", petUpdate)).toBuffer();
+    router.get("/openapi.json").handler(ctx -> Responses.json(ctx.response(), 200, openApi));
+    allowOnly(router, "/openapi.json", "GET");
+
     router.post("/v1/auth/login").handler(JsonBody.reader())
-        .handler(JsonBody.validatedBy(BodySchema.load("login", Set.of())))
+        .handler(JsonBody.validatedBy(loginSchema))
         .handler(limits.step(Kind.LOGIN)).handler(services.login());
     allowOnly(router, "/v1/auth/login", "POST");
 
@@ -80,8 +92,6 @@ final class ApiRouter {
 
     Handler<RoutingContext> authenticate = services.authentication();
     Handler<RoutingContext> limited = limits.step(Kind.GLOBAL);
-    BodySchema petCreate = BodySchema.load("pet-create", Set.of("name", "breed"));
-    BodySchema petUpdate = BodySchema.load("pet-update", Set.of("name", "breed"));
 
     router.get("/v1/pets").handler(authenticate).handler(limited).handler(pets::listOwn);
     router.post("/v1/pets").handler(JsonBody.reader()).handler(authenticate)
