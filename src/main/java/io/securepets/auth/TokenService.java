@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,9 +25,11 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Issues and verifies bearer tokens. On verification the header is checked here first (algorithm pinned to HS256, no critical
- * or key-carrying headers), vertx-auth-jwt then checks the signature against the configured key
- * only, and the claims are checked here so that each rejection has its own short reason.
+ * Issues and verifies bearer tokens. On verification the header is checked here first (algorithm
+ * pinned to HS256, no critical or key-carrying headers), vertx-auth-jwt then checks the signature
+ * against the configured key only, and the claims are checked here so that each rejection has its
+ * own short reason. One instance serves one verticle, so it runs on one event loop only and its
+ * cache needs no locking.
  */
 public final class TokenService {
 
@@ -34,10 +37,14 @@ public final class TokenService {
   /** Clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}, in seconds. */
   public static final int LEEWAY_SECONDS = 30;
   static final int MAX_TOKEN_CHARS = 4096;
+  /** Verified tokens remembered per instance; at about 1 KiB each, this bounds the cache near 10 MiB. */
+  static final int VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_-]+");
   private static final Set<String> REJECTED_HEADERS = Set.of("crit", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256");
 
+  /** Tokens whose signature and claims were verified; only time claims are checked on a hit. */
+  private final Map<String, VerifiedToken> verified = new LruMap<>(VERIFIED_TOKEN_CACHE_SIZE);
   private final JWTAuth signatureCheck;
   private final String issuer;
   private final String audience;
@@ -52,6 +59,24 @@ public final class TokenService {
     this.issuer = settings.issuer();
     this.audience = settings.audience();
     this.ttlSeconds = settings.ttlSeconds();
+  }
+
+  private record VerifiedToken(Map<String, Object> claims, Caller caller) {
+  }
+
+  /** A map that drops its least recently used entry once it holds {@code capacity} entries. */
+  private static final class LruMap<K, V> extends LinkedHashMap<K, V> {
+    private final int capacity;
+
+    LruMap(int capacity) {
+      super(16, 0.75f, true);
+      this.capacity = capacity;
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+      return size() > capacity;
+    }
   }
 
   public int ttlSeconds() {
@@ -72,8 +97,23 @@ public final class TokenService {
     return signatureCheck.generateToken(claims, new JWTOptions().setAlgorithm(ALGORITHM));
   }
 
-  /** Verifies {@code token}; the future fails with an {@link ApiException} carrying the reason. */
+  /**
+   * Verifies {@code token}; the future fails with an {@link ApiException} carrying the reason. A token
+   * verified before skips the parsing and signature check, since those results cannot change for the
+   * same text; its time claims are checked again on every use.
+   */
   public Future<Caller> verify(String token) {
+    long now = System.currentTimeMillis() / 1000;
+    VerifiedToken known = verified.get(token);
+    if (known != null) {
+      try {
+        checkTimes(known.claims(), now);
+        return Future.succeededFuture(known.caller());
+      } catch (ApiException e) {
+        verified.remove(token);
+        return Future.failedFuture(e);
+      }
+    }
     Map<String, Object> claims;
     try {
       checkHeader(token);
@@ -86,7 +126,11 @@ public final class TokenService {
     }
     return signatureCheck.authenticate(new TokenCredentials(token))
         .recover(failure -> Future.failedFuture(ApiException.invalidToken("Invalid signature")))
-        .map(user -> verifyClaims(claims, System.currentTimeMillis() / 1000));
+        .map(user -> {
+          Caller caller = verifyClaims(claims, now);
+          verified.put(token, new VerifiedToken(claims, caller));
+          return caller;
+        });
   }
 
   private static void checkHeader(String token) {
@@ -129,6 +173,11 @@ public final class TokenService {
   }
 
   Caller verifyClaims(Map<String, Object> claims, long now) {
+    checkTimes(claims, now);
+    return checkIdentity(claims);
+  }
+
+  private static void checkTimes(Map<String, Object> claims, long now) {
     if (!(claims.get("exp") instanceof Number exp)) {
       throw ApiException.invalidToken("Missing exp claim");
     }
@@ -143,6 +192,9 @@ public final class TokenService {
     if (issuedAt != null && (!(issuedAt instanceof Number iat) || iat.longValue() > now + LEEWAY_SECONDS)) {
       throw ApiException.invalidToken("Token issued in the future");
     }
+  }
+
+  private Caller checkIdentity(Map<String, Object> claims) {
     if (!issuer.equals(claims.get("iss"))) {
       throw ApiException.invalidToken("Invalid issuer");
     }
