@@ -1,14 +1,17 @@
 -- Admits one request through every sliding window it is subject to, atomically.
 --
--- KEYS[1]      the client's block key (set while the client is blocked for suspicious activity)
--- KEYS[2..n]   one sorted set per window; members are request ids, scores are times in ms
--- ARGV[1]      a member unique to this request
--- ARGV[2]      the current time in ms, or '' to take it from Redis (tests pass a clock they control)
--- ARGV[2i-1]   limit of the window in KEYS[i] (i >= 2)
--- ARGV[2i]     length of the window in KEYS[i], in ms
+-- KEYS[1]          the client's block key (set while the client is blocked for suspicious activity)
+-- KEYS[2..1+r]     revocation keys of the presented token (its jti, its login family); r may be 0
+-- KEYS[2+r..n]     one sorted set per window; members are request ids, scores are times in ms
+-- ARGV[1]          a member unique to this request
+-- ARGV[2]          the current time in ms, or '' to take it from Redis (tests pass a clock they control)
+-- ARGV[3]          r, the number of revocation keys
+-- ARGV[2+2j]       limit of window j (1-based), whose key is KEYS[1+r+j]
+-- ARGV[3+2j]       length of window j, in ms
 --
--- Returns {1, block_ttl_ms} when the client is blocked,
---         {2, k, retry_ms} when window k (1-based among the windows) is full; nothing is recorded,
+-- Returns {4} when a revocation key exists (the token was revoked),
+--         {1, block_ttl_ms} when the client is blocked,
+--         {2, j, retry_ms} when window j is full; nothing is recorded,
 --         {0, remaining_1, reset_ms_1, remaining_2, reset_ms_2, ...} when admitted; the request is
 --         then recorded in every window, and every key written gets an expiry.
 -- All keys of one call carry the same hash tag, so the script also runs on Redis Cluster.
@@ -21,32 +24,43 @@ else
   now = tonumber(ARGV[2])
 end
 
+local revocations = tonumber(ARGV[3])
+for i = 2, 1 + revocations do
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    return {4}
+  end
+end
+
 local block_ttl = redis.call('PTTL', KEYS[1])
 if block_ttl > 0 then
   return {1, block_ttl}
 end
 
+local first = 2 + revocations
+local windows = #KEYS - first + 1
 local counts = {}
-for i = 2, #KEYS do
-  local limit = tonumber(ARGV[2 * i - 1])
-  local window = tonumber(ARGV[2 * i])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
-  local count = redis.call('ZCARD', KEYS[i])
+for j = 1, windows do
+  local key = KEYS[first + j - 1]
+  local limit = tonumber(ARGV[2 + 2 * j])
+  local window = tonumber(ARGV[3 + 2 * j])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
   if count >= limit then
-    local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
-    return {2, i - 1, tonumber(oldest[2]) + window - now}
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    return {2, j, tonumber(oldest[2]) + window - now}
   end
-  counts[i] = count
+  counts[j] = count
 end
 
 local result = {0}
-for i = 2, #KEYS do
-  local limit = tonumber(ARGV[2 * i - 1])
-  local window = tonumber(ARGV[2 * i])
-  redis.call('ZADD', KEYS[i], now, ARGV[1])
-  redis.call('PEXPIRE', KEYS[i], window)
-  local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
-  table.insert(result, limit - counts[i] - 1)
+for j = 1, windows do
+  local key = KEYS[first + j - 1]
+  local limit = tonumber(ARGV[2 + 2 * j])
+  local window = tonumber(ARGV[3 + 2 * j])
+  redis.call('ZADD', key, now, ARGV[1])
+  redis.call('PEXPIRE', key, window)
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  table.insert(result, limit - counts[j] - 1)
   table.insert(result, tonumber(oldest[2]) + window - now)
 end
 return result

@@ -7,8 +7,12 @@ import java.util.UUID;
 /**
  * The authenticated caller, taken from a verified token. Whether the user still exists and which
  * role it has are read from the database by the statement that serves the request.
+ *
+ * @param tokenId the token's {@code jti}, or null when it has none
+ * @param familyId the login the token belongs to ({@code fam} claim), or null for a token without one
+ * @param expiresAt the token's {@code exp}, in seconds since the epoch
  */
-public record Caller(UUID userId, Set<String> scopes, String tokenId) {
+public record Caller(UUID userId, Set<String> scopes, String tokenId, UUID familyId, long expiresAt) {
 
   private static final String KEY = "securepets.caller";
 

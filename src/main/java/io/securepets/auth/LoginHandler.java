@@ -13,8 +13,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 
 /**
- * POST /v1/auth/login: checks the password on the hashing pool and issues an access token. A wrong
- * email and a wrong password give the same 401 and cost the same hashing time.
+ * POST /v1/auth/login: checks the password on the hashing pool and issues an access token and the
+ * first refresh token of a new login family. A wrong email and a wrong password give the same 401
+ * and cost the same hashing time.
  */
 public final class LoginHandler implements Handler<RoutingContext> {
 
@@ -22,12 +23,15 @@ public final class LoginHandler implements Handler<RoutingContext> {
   private final PasswordHasher hasher;
   private final TokenService tokens;
   private final RateLimitHandler limits;
+  private final RefreshTokens refreshTokens;
 
-  public LoginHandler(UserRepository users, PasswordHasher hasher, TokenService tokens, RateLimitHandler limits) {
+  public LoginHandler(UserRepository users, PasswordHasher hasher, TokenService tokens, RateLimitHandler limits,
+      RefreshTokens refreshTokens) {
     this.users = users;
     this.hasher = hasher;
     this.tokens = tokens;
     this.limits = limits;
+    this.refreshTokens = refreshTokens;
   }
 
   @Override
@@ -42,14 +46,22 @@ public final class LoginHandler implements Handler<RoutingContext> {
   }
 
   private Future<Void> succeed(RoutingContext ctx, UserRepository.Credentials account) {
-    String token = tokens.issue(account.id(), account.scopes());
-    return Future.all(users.recordLogin(account.id()), limits.releaseLoginAttempt(ctx)).compose(ignored -> {
-      SecurityEvents.emit(ctx, "LOGIN_SUCCEEDED", new JsonObject().put("subject", account.id().toString()));
-      return Responses.json(ctx, 200, new JsonObject()
-          .put("accessToken", token)
-          .put("tokenType", "Bearer")
-          .put("expiresIn", tokens.ttlSeconds()));
-    });
+    return Future.all(refreshTokens.startFamily(account.id()), users.recordLogin(account.id()),
+        limits.releaseLoginAttempt(ctx)).compose(results -> {
+          RefreshTokens.Issued refresh = results.resultAt(0);
+          String token = tokens.issue(account.id(), account.scopes(), refresh.familyId());
+          SecurityEvents.emit(ctx, "LOGIN_SUCCEEDED", new JsonObject().put("subject", account.id().toString()));
+          return Responses.json(ctx, 200, tokenResponse(tokens, token, refresh.token()));
+        });
+  }
+
+  /** The body of a successful login or refresh. */
+  static JsonObject tokenResponse(TokenService tokens, String accessToken, String refreshToken) {
+    return new JsonObject()
+        .put("accessToken", accessToken)
+        .put("tokenType", "Bearer")
+        .put("expiresIn", tokens.ttlSeconds())
+        .put("refreshToken", refreshToken);
   }
 
   private static Future<Void> fail(RoutingContext ctx) {

@@ -83,8 +83,11 @@ public final class TokenService {
     return ttlSeconds;
   }
 
-  /** Signs a new access token for {@code userId} with the contract's claims. */
-  public String issue(UUID userId, Collection<String> scopes) {
+  /**
+   * Signs a new access token for {@code userId} with the contract's claims, plus {@code fam}, the
+   * login family that logout and refresh-token reuse revoke together.
+   */
+  public String issue(UUID userId, Collection<String> scopes, UUID familyId) {
     long now = System.currentTimeMillis() / 1000;
     JsonObject claims = new JsonObject()
         .put("sub", userId.toString())
@@ -93,7 +96,8 @@ public final class TokenService {
         .put("aud", audience)
         .put("iat", now)
         .put("exp", now + ttlSeconds)
-        .put("jti", UUID.randomUUID().toString());
+        .put("jti", UUID.randomUUID().toString())
+        .put("fam", familyId.toString());
     return signatureCheck.generateToken(claims, new JWTOptions().setAlgorithm(ALGORITHM));
   }
 
@@ -216,7 +220,12 @@ public final class TokenService {
       throw ApiException.invalidToken("Invalid scope claim");
     }
     Object tokenId = claims.get("jti");
+    Object family = claims.get("fam");
+    UUID familyId = family instanceof String text ? Uuids.parse(text) : null;
+    if (family != null && familyId == null) {
+      throw ApiException.invalidToken("Invalid fam claim");
+    }
     return new Caller(userId, Collections.unmodifiableSet(Scopes.parse((String) scope)),
-        tokenId instanceof String text ? text : null);
+        tokenId instanceof String text ? text : null, familyId, ((Number) claims.get("exp")).longValue());
   }
 }

@@ -47,8 +47,11 @@ public record AppConfig(
   public record Redis(String url, String keyPrefix) {
   }
 
-  /** Token settings: the HS256 key bytes, the required issuer and audience, and the lifetime of issued tokens. */
-  public record Jwt(byte[] secret, String issuer, String audience, int ttlSeconds) {
+  /**
+   * Token settings: the HS256 key bytes, the required issuer and audience, the lifetime of issued
+   * access tokens and of refresh tokens.
+   */
+  public record Jwt(byte[] secret, String issuer, String audience, int ttlSeconds, int refreshTtlSeconds) {
   }
 
   /** Request limits per sliding window, and the suspicious-activity threshold. */

@@ -21,6 +21,7 @@ final class Settings {
       new Setting("PETS_JWT_ISSUER", "jwt.issuer", "secure-pets"),
       new Setting("PETS_JWT_AUDIENCE", "jwt.audience", "secure-pets-api"),
       new Setting("PETS_JWT_TTL_SECONDS", "jwt.ttlSeconds", 900),
+      new Setting("PETS_REFRESH_TTL_SECONDS", "jwt.refreshTtlSeconds", 1_209_600),
       new Setting("PETS_TRUSTED_PROXIES", "trustedProxies", ""),
       new Setting("PETS_INSTANCES", "instances", 0),
       new Setting("PETS_CORS_ORIGINS", "cors.origins", ""),

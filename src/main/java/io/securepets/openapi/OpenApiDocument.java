@@ -50,6 +50,15 @@ public final class OpenApiDocument {
             .put("requestBody", body("LoginRequest"))
             .put("responses", errors(new JsonObject().put("200", response("Access token", "TokenResponse")),
                 400, 401, 413, 415, 422, 429))))
+        .put("/v1/auth/refresh", new JsonObject().put("post", operation(
+                "Spend a refresh token for a new access token and refresh token", false)
+            .put("requestBody", body("RefreshRequest"))
+            .put("responses", errors(new JsonObject().put("200", response("New tokens", "TokenResponse")),
+                400, 401, 413, 415, 422, 429))))
+        .put("/v1/auth/logout", new JsonObject().put("post", operation(
+                "Revoke the presented access token and every token of its login", true)
+            .put("responses", errors(new JsonObject().put("204", new JsonObject().put("description", "Revoked")),
+                401, 429))))
         .put("/v1/public/pets", new JsonObject().put("get", operation("List public pets", false)
             .put("parameters", pageParameters())
             .put("responses", errors(new JsonObject().put("200", response("A page", "PublicPetPage")), 400, 422, 429))))
@@ -185,9 +194,9 @@ public final class OpenApiDocument {
     return new JsonObject()
         .put("Health", object(List.of("status"), new JsonObject().put("status", type("string"))
             .put("checks", type("object")).put("limiter", type("string"))))
-        .put("TokenResponse", object(List.of("accessToken", "tokenType", "expiresIn"), new JsonObject()
+        .put("TokenResponse", object(List.of("accessToken", "tokenType", "expiresIn", "refreshToken"), new JsonObject()
             .put("accessToken", type("string")).put("tokenType", new JsonObject().put("const", "Bearer"))
-            .put("expiresIn", type("integer"))))
+            .put("expiresIn", type("integer")).put("refreshToken", type("string"))))
         .put("OwnerPet", ownerPet)
         .put("PublicPet", publicPet)
         .put("OwnerPetPage", page("OwnerPet"))

@@ -20,6 +20,11 @@ record ClientKeys(String prefix, String clientId) {
     return key(window.name());
   }
 
+  /** The key whose existence marks a token or login family as revoked, such as {@code revoked-jti:<id>}. */
+  String revocation(String name) {
+    return key(name);
+  }
+
   private String key(String name) {
     return prefix + "{" + clientId + "}:" + name;
   }

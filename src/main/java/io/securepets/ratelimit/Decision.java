@@ -10,11 +10,15 @@ package io.securepets.ratelimit;
  */
 public record Decision(Kind kind, int rejectedWindow, long waitMs, long[] remaining, long[] resetMs) {
 
-  /** Admitted, rejected because the client is blocked, or rejected because a window is full. */
-  public enum Kind { ADMITTED, BLOCKED, OVER_LIMIT }
+  /** Admitted; or rejected because the token was revoked, the client is blocked, or a window is full. */
+  public enum Kind { ADMITTED, REVOKED, BLOCKED, OVER_LIMIT }
 
   static Decision admitted(long[] remaining, long[] resetMs) {
     return new Decision(Kind.ADMITTED, -1, 0, remaining, resetMs);
+  }
+
+  static Decision revoked() {
+    return new Decision(Kind.REVOKED, -1, 0, new long[0], new long[0]);
   }
 
   static Decision blocked(long waitMs) {

@@ -22,6 +22,7 @@ final class LocalWindowStore implements WindowStore {
   private final LongSupplier clock;
   private final Map<String, Deque<Entry>> windows = new HashMap<>();
   private final Map<String, Long> blockedUntil = new HashMap<>();
+  private final Map<String, Long> revokedUntil = new HashMap<>();
   private int callsSinceSweep;
 
   private record Entry(long time, String member, long expiresAt) {
@@ -32,9 +33,16 @@ final class LocalWindowStore implements WindowStore {
   }
 
   @Override
-  public synchronized Future<Decision> admit(ClientKeys keys, List<Window> checked, String member) {
+  public synchronized Future<Decision> admit(ClientKeys keys, List<String> revocations, List<Window> checked,
+      String member) {
     long now = clock.getAsLong();
     sweepOccasionally(now);
+    for (String revocation : revocations) {
+      Long until = revokedUntil.get(revocation);
+      if (until != null && until > now) {
+        return Future.succeededFuture(Decision.revoked());
+      }
+    }
     long blockWait = blockWait(keys, now);
     if (blockWait > 0) {
       return Future.succeededFuture(Decision.blocked(blockWait));
@@ -89,6 +97,13 @@ final class LocalWindowStore implements WindowStore {
   }
 
   @Override
+  public synchronized Future<Void> revoke(List<String> revocations, long ttlMs) {
+    long until = clock.getAsLong() + ttlMs;
+    revocations.forEach(key -> revokedUntil.merge(key, until, Math::max));
+    return Future.succeededFuture();
+  }
+
+  @Override
   public synchronized Future<Void> release(ClientKeys keys, Window window, String member) {
     Deque<Entry> entries = windows.get(keys.window(window));
     if (entries != null) {
@@ -130,5 +145,6 @@ final class LocalWindowStore implements WindowStore {
       }
     }
     blockedUntil.values().removeIf(until -> until <= now);
+    revokedUntil.values().removeIf(until -> until <= now);
   }
 }

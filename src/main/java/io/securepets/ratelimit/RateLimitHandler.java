@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * The limiter step of the chain and its counterpart for error responses. A request that reaches the
- * step costs one Redis round trip, which checks the suspicious-activity block and every window of
- * the route. A request that fails before the step costs one round trip in {@link #onError}, which
+ * step costs one Redis round trip, which checks whether the caller's token was revoked, the
+ * suspicious-activity block and every window of the route. A request that fails before the step costs one round trip in {@link #onError}, which
  * counts it in the global window and, for a 401 or 403, as a failed attempt.
  */
 public final class RateLimitHandler {
@@ -49,7 +49,9 @@ public final class RateLimitHandler {
   private void admit(RoutingContext ctx, List<Window> windows) {
     String clientId = clientId(ctx);
     String member = Responses.requestId(ctx);
-    limiter.admit(clientId, windows, member).onComplete(result -> {
+    Caller caller = Caller.of(ctx);
+    List<String> revocations = caller == null ? List.of() : Revocations.namesFor(caller);
+    limiter.admit(clientId, revocations, windows, member).onComplete(result -> {
       if (result.failed()) {
         ctx.fail(result.cause());
         return;
@@ -65,6 +67,10 @@ public final class RateLimitHandler {
             ctx.put(LOGIN_RESERVATION_KEY, new Reservation(clientId, member));
           }
           ctx.next();
+        }
+        case REVOKED -> {
+          SecurityEvents.emit(ctx, "AUTH_FAILED", new JsonObject().put("reason", "token revoked"));
+          ctx.fail(ApiException.invalidToken("Token revoked"));
         }
         case BLOCKED -> {
           SecurityEvents.emit(ctx, "RATE_LIMITED", new JsonObject().put("limiter", "suspicious-activity"));

@@ -52,14 +52,34 @@ public final class RateLimiter {
     return new ClientKeys(state.keyPrefix(), clientId);
   }
 
-  Future<Decision> admit(String clientId, List<Window> windows, String member) {
+  Future<Decision> admit(String clientId, List<String> revocationNames, List<Window> windows, String member) {
     ClientKeys keys = keys(clientId);
+    List<String> revocations = revocationNames.stream().map(keys::revocation).toList();
     if (state.isDegraded()) {
-      return state.fallback().admit(keys, windows, member);
+      return state.fallback().admit(keys, revocations, windows, member);
     }
-    return redis.admit(keys, windows, member).recover(error -> {
+    return redis.admit(keys, revocations, windows, member).recover(error -> {
       state.markDegraded(error);
-      return state.fallback().admit(keys, windows, member);
+      return state.fallback().admit(keys, revocations, windows, member);
+    });
+  }
+
+  /**
+   * Revokes the named tokens or families of {@code clientId} for {@code ttlMs}. The revocation is
+   * kept in this process's memory too, so it holds here even when Redis fails meanwhile.
+   */
+  // NOTE: a revocation made while Redis is unreachable reaches only this process; the database
+  // revocation of the login family still stops its refresh tokens everywhere.
+  Future<Void> revoke(String clientId, List<String> revocationNames, long ttlMs) {
+    ClientKeys keys = keys(clientId);
+    List<String> revocations = revocationNames.stream().map(keys::revocation).toList();
+    Future<Void> local = state.fallback().revoke(revocations, ttlMs);
+    if (state.isDegraded()) {
+      return local;
+    }
+    return redis.revoke(revocations, ttlMs).recover(error -> {
+      state.markDegraded(error);
+      return local;
     });
   }
 

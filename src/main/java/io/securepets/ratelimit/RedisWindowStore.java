@@ -56,13 +56,18 @@ final class RedisWindowStore implements WindowStore {
   }
 
   @Override
-  public Future<Decision> admit(ClientKeys keys, List<Window> windows, String member) {
-    Request request = Request.cmd(Command.EVALSHA).arg(ADMIT.sha()).arg(windows.size() + 1).arg(keys.block());
+  public Future<Decision> admit(ClientKeys keys, List<String> revocations, List<Window> windows, String member) {
+    Request request = Request.cmd(Command.EVALSHA).arg(ADMIT.sha())
+        .arg(1 + revocations.size() + windows.size()).arg(keys.block());
+    revocations.forEach(request::arg);
     windows.forEach(window -> request.arg(keys.window(window)));
-    request.arg(member).arg(now());
+    request.arg(member).arg(now()).arg(revocations.size());
     windows.forEach(window -> request.arg(window.limit()).arg(window.lengthMs()));
     return eval(ADMIT, request).map(response -> {
       long kind = response.get(0).toLong();
+      if (kind == 4) {
+        return Decision.revoked();
+      }
       if (kind == 1) {
         return Decision.blocked(response.get(1).toLong());
       }
@@ -97,6 +102,14 @@ final class RedisWindowStore implements WindowStore {
         default -> new FailureRecord(FailureRecord.Kind.RECORDED, 0);
       };
     });
+  }
+
+  @Override
+  public Future<Void> revoke(List<String> revocations, long ttlMs) {
+    List<Request> commands = revocations.stream()
+        .map(key -> Request.cmd(Command.SET).arg(key).arg("1").arg("PX").arg(Math.max(1, ttlMs)))
+        .toList();
+    return redis.batch(commands).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
   }
 
   @Override

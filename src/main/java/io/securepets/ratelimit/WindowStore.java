@@ -6,8 +6,15 @@ import java.util.List;
 /** Where sliding windows are kept: Redis, shared by every process, or this process's memory as a fallback. */
 interface WindowStore {
 
-  /** Admits a request through {@code windows}, recording it in all of them only when all admit it. */
-  Future<Decision> admit(ClientKeys keys, List<Window> windows, String member);
+  /**
+   * Admits a request through {@code windows}, recording it in all of them only when all admit it. It
+   * is rejected as revoked when any of {@code revocations} (keys from {@link ClientKeys#revocation})
+   * exists.
+   */
+  Future<Decision> admit(ClientKeys keys, List<String> revocations, List<Window> windows, String member);
+
+  /** Marks every key of {@code revocations} as revoked for {@code ttlMs} milliseconds. */
+  Future<Void> revoke(List<String> revocations, long ttlMs);
 
   /**
    * Records an error response: a failed authentication or authorization when {@code failure}, and a

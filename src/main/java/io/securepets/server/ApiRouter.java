@@ -74,10 +74,11 @@ final class ApiRouter {
     allowOnly(router, "/health/ready", "GET");
 
     BodySchema loginSchema = BodySchema.load("login", Set.of());
+    BodySchema refreshSchema = BodySchema.load("refresh", Set.of());
     BodySchema petCreate = BodySchema.load("pet-create", Set.of("name", "breed"));
     BodySchema petUpdate = BodySchema.load("pet-update", Set.of("name", "breed"));
-    Buffer openApi = OpenApiDocument.build(Map.of("LoginRequest", loginSchema, "PetCreate", petCreate,
-        "PetUpdate", petUpdate)).toBuffer();
+    Buffer openApi = OpenApiDocument.build(Map.of("LoginRequest", loginSchema, "RefreshRequest", refreshSchema,
+        "PetCreate", petCreate, "PetUpdate", petUpdate)).toBuffer();
     router.get("/openapi.json").handler(ctx -> Responses.json(ctx.response(), 200, openApi));
     allowOnly(router, "/openapi.json", "GET");
 
@@ -85,6 +86,9 @@ final class ApiRouter {
         .handler(JsonBody.validatedBy(loginSchema))
         .handler(limits.step(Kind.LOGIN)).handler(services.login());
     allowOnly(router, "/v1/auth/login", "POST");
+    router.post("/v1/auth/refresh").handler(JsonBody.reader()).handler(JsonBody.validatedBy(refreshSchema))
+        .handler(limits.step(Kind.GLOBAL)).handler(services.refresh());
+    allowOnly(router, "/v1/auth/refresh", "POST");
 
     PetRoutes pets = services.pets();
     router.get("/v1/public/pets").handler(limits.step(Kind.GLOBAL)).handler(pets::listPublic);
@@ -92,6 +96,9 @@ final class ApiRouter {
 
     Handler<RoutingContext> authenticate = services.authentication();
     Handler<RoutingContext> limited = limits.step(Kind.GLOBAL);
+
+    router.post("/v1/auth/logout").handler(authenticate).handler(limited).handler(services.logout());
+    allowOnly(router, "/v1/auth/logout", "POST");
 
     router.get("/v1/pets").handler(authenticate).handler(limited).handler(pets::listOwn);
     router.post("/v1/pets").handler(JsonBody.reader()).handler(authenticate)

@@ -2,7 +2,10 @@ package io.securepets.server;
 
 import io.securepets.auth.AuthenticationHandler;
 import io.securepets.auth.LoginHandler;
+import io.securepets.auth.LogoutHandler;
 import io.securepets.auth.PasswordHasher;
+import io.securepets.auth.RefreshHandler;
+import io.securepets.auth.RefreshTokens;
 import io.securepets.auth.TokenService;
 import io.securepets.config.AppConfig;
 import io.securepets.db.PgConnections;
@@ -13,6 +16,7 @@ import io.securepets.pets.PetRoutes;
 import io.securepets.ratelimit.LimiterState;
 import io.securepets.ratelimit.RateLimitHandler;
 import io.securepets.ratelimit.RateLimiter;
+import io.securepets.ratelimit.Revocations;
 import io.securepets.users.UserRepository;
 import io.securepets.users.UserRoutes;
 import io.securepets.validation.Cursors;
@@ -33,6 +37,8 @@ final class Services {
   private final ClientAddress clientAddress;
   private final RateLimiter limiter;
   private final RateLimitHandler limits;
+  private final Revocations revocations;
+  private final RefreshTokens refreshTokens;
   private final LimiterState limiterState;
 
   Services(Vertx vertx, AppConfig config, LimiterState limiterState) {
@@ -49,6 +55,16 @@ final class Services {
     this.limiterState = limiterState;
     this.limiter = new RateLimiter(vertx, redis, limiterState);
     this.limits = new RateLimitHandler(limiter, clientAddress);
+    this.revocations = new Revocations(limiter, config.jwt().ttlSeconds());
+    this.refreshTokens = new RefreshTokens(pool, config.jwt().refreshTtlSeconds());
+  }
+
+  RefreshHandler refresh() {
+    return new RefreshHandler(refreshTokens, tokens, revocations);
+  }
+
+  LogoutHandler logout() {
+    return new LogoutHandler(refreshTokens, revocations);
   }
 
   /** Prepares the clients that need a round trip before the first request. */
@@ -73,7 +89,7 @@ final class Services {
   }
 
   LoginHandler login() {
-    return new LoginHandler(new UserRepository(pool), hasher, tokens, limits);
+    return new LoginHandler(new UserRepository(pool), hasher, tokens, limits, refreshTokens);
   }
 
   PetRoutes pets() {

@@ -37,8 +37,8 @@ class OpenApiTest {
   @Test
   void requestSchemasMatchValidator() {
     JsonObject schemas = document.getJsonObject("components").getJsonObject("schemas");
-    Map<String, String> resources = Map.of("LoginRequest", "login", "PetCreate", "pet-create",
-        "PetUpdate", "pet-update");
+    Map<String, String> resources = Map.of("LoginRequest", "login", "RefreshRequest", "refresh",
+        "PetCreate", "pet-create", "PetUpdate", "pet-update");
 
     resources.forEach((component, resource) -> assertThat(schemas.getJsonObject(component))
         .as(component).isEqualTo(BodySchema.load(resource, Set.of()).document()));
