@@ -25,15 +25,15 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * Issues and verifies bearer tokens. On verification the header is checked here first (algorithm
- * pinned to HS256, no critical or key-carrying headers), vertx-auth-jwt then checks the signature
- * against the configured key only, and the claims are checked here so that each rejection has its
- * own short reason. One instance serves one verticle, so it runs on one event loop only and its
- * cache needs no locking.
+ * Issues and verifies bearer tokens. On verification the header is checked here first (algorithm in
+ * PETS_JWT_ALGORITHMS, exact spelling, no critical or key-carrying headers), vertx-auth-jwt then
+ * checks the signature against the configured keys only, chosen by algorithm and kid, and the
+ * claims are checked here so that each rejection has its own short reason. One instance serves one
+ * verticle, so it runs on one event loop only and its cache needs no locking.
  */
 public final class TokenService {
 
-  public static final String ALGORITHM = "HS256";
+  public static final String HS256 = "HS256";
   /** Clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}, in seconds. */
   public static final int LEEWAY_SECONDS = 30;
   static final int MAX_TOKEN_CHARS = 4096;
@@ -45,20 +45,48 @@ public final class TokenService {
 
   /** Tokens whose signature and claims were verified; only time claims are checked on a hit. */
   private final Map<String, VerifiedToken> verified = new LruMap<>(VERIFIED_TOKEN_CACHE_SIZE);
-  private final JWTAuth signatureCheck;
+  private final Vertx vertx;
+  private final KeyRing keys;
+  private final AppConfig.Jwt settings;
   private final String issuer;
   private final String audience;
   private final int ttlSeconds;
+  private long keysVersion;
+  private JWTAuth signatureCheck;
+  private JWTAuth signer;
+  private String signingAlgorithm;
 
-  public TokenService(Vertx vertx, AppConfig.Jwt settings) {
-    // Expiry, issuer and audience are left to verifyClaims, so the library checks only the signature.
-    JWTOptions options = new JWTOptions().setIgnoreExpiration(true).setLeeway(LEEWAY_SECONDS);
-    this.signatureCheck = JWTAuth.create(vertx, new JWTAuthOptions()
-        .setJWTOptions(options)
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(Buffer.buffer(settings.secret()))));
+  public TokenService(Vertx vertx, AppConfig.Jwt settings, KeyRing keys) {
+    this.vertx = vertx;
+    this.keys = keys;
+    this.settings = settings;
     this.issuer = settings.issuer();
     this.audience = settings.audience();
     this.ttlSeconds = settings.ttlSeconds();
+    refreshKeys();
+  }
+
+  /**
+   * Rebuilds the verifier and the signer when the key ring has a new version. Tokens verified under
+   * the old keys are forgotten, so a key removed from the files stops working at once.
+   */
+  private void refreshKeys() {
+    KeyRing.Snapshot snapshot = keys.current();
+    if (snapshot.version() == keysVersion) {
+      return;
+    }
+    // Expiry, issuer and audience are left to verifyClaims, so the library checks only the signature.
+    JWTAuthOptions verification = new JWTAuthOptions()
+        .setJWTOptions(new JWTOptions().setIgnoreExpiration(true).setLeeway(LEEWAY_SECONDS));
+    snapshot.verificationKeys().forEach(verification::addPubSecKey);
+    snapshot.jwks().forEach(verification::addJwk);
+    signatureCheck = JWTAuth.create(vertx, verification);
+    PubSecKeyOptions signingKey = snapshot.signingKey() != null ? snapshot.signingKey()
+        : new PubSecKeyOptions().setAlgorithm(HS256).setBuffer(Buffer.buffer(settings.secret()));
+    signingAlgorithm = signingKey.getAlgorithm();
+    signer = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(signingKey));
+    verified.clear();
+    keysVersion = snapshot.version();
   }
 
   private record VerifiedToken(Map<String, Object> claims, Caller caller) {
@@ -98,7 +126,8 @@ public final class TokenService {
         .put("exp", now + ttlSeconds)
         .put("jti", UUID.randomUUID().toString())
         .put("fam", familyId.toString());
-    return signatureCheck.generateToken(claims, new JWTOptions().setAlgorithm(ALGORITHM));
+    refreshKeys();
+    return signer.generateToken(claims, new JWTOptions().setAlgorithm(signingAlgorithm));
   }
 
   /**
@@ -107,6 +136,7 @@ public final class TokenService {
    * same text; its time claims are checked again on every use.
    */
   public Future<Caller> verify(String token) {
+    refreshKeys();
     long now = System.currentTimeMillis() / 1000;
     VerifiedToken known = verified.get(token);
     if (known != null) {
@@ -137,7 +167,7 @@ public final class TokenService {
         });
   }
 
-  private static void checkHeader(String token) {
+  private void checkHeader(String token) {
     if (token.length() > MAX_TOKEN_CHARS) {
       throw ApiException.invalidToken("Token too long");
     }
@@ -149,7 +179,7 @@ public final class TokenService {
     if (header == null) {
       throw ApiException.invalidToken("Malformed token");
     }
-    if (!ALGORITHM.equals(header.get("alg"))) {
+    if (!(header.get("alg") instanceof String algorithm) || !settings.allows(algorithm)) {
       throw ApiException.invalidToken("Algorithm not allowed");
     }
     for (String name : header.keySet()) {

@@ -49,9 +49,17 @@ public record AppConfig(
 
   /**
    * Token settings: the HS256 key bytes, the required issuer and audience, the lifetime of issued
-   * access tokens and of refresh tokens.
+   * access tokens and of refresh tokens, the accepted algorithms, the files of the asymmetric
+   * verification keys (PEM public keys, or JWKS files ending in .json), the private PEM key that
+   * signs login tokens (null to sign with HS256), and how often the key files are read again.
    */
-  public record Jwt(byte[] secret, String issuer, String audience, int ttlSeconds, int refreshTtlSeconds) {
+  public record Jwt(byte[] secret, String issuer, String audience, int ttlSeconds, int refreshTtlSeconds,
+      List<String> algorithms, List<Path> publicKeys, Path signingKey, int keysReloadSeconds) {
+
+    /** Returns true when {@code algorithm} is in the allowlist. */
+    public boolean allows(String algorithm) {
+      return algorithms.contains(algorithm);
+    }
   }
 
   /** Request limits per sliding window, and the suspicious-activity threshold. */

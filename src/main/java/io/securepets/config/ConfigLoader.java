@@ -27,6 +27,8 @@ public final class ConfigLoader {
 
   static final String DEFAULT_FILE = "conf/config.json";
   private static final int MIN_SECRET_BYTES = 32;
+  /** Token algorithms the service can verify; "none" and the HS384/HS512 variants are deliberately absent. */
+  static final List<String> ALGORITHMS = List.of("HS256", "RS256", "ES256", "EdDSA");
 
   private final Map<String, String> environment;
 
@@ -46,6 +48,7 @@ public final class ConfigLoader {
     if (config.database() == null) {
       throw new ConfigException("PETS_PG_URL is missing: set it to postgresql://user:password@host:port/database");
     }
+    requireVerificationKeys(config.jwt());
     if (config.redis().url() == null) {
       throw new ConfigException("PETS_REDIS_URL is missing: set it to redis://host:port/db");
     }
@@ -137,7 +140,11 @@ public final class ConfigLoader {
         new AppConfig.Redis(reader.optionalRedisUrl(), reader.text("PETS_REDIS_KEY_PREFIX")),
         new AppConfig.Jwt(reader.secret(), reader.text("PETS_JWT_ISSUER"), reader.text("PETS_JWT_AUDIENCE"),
             reader.integer("PETS_JWT_TTL_SECONDS", 1, 86_400),
-            reader.integer("PETS_REFRESH_TTL_SECONDS", 60, 31_536_000)),
+            reader.integer("PETS_REFRESH_TTL_SECONDS", 60, 31_536_000),
+            reader.algorithms("PETS_JWT_ALGORITHMS"),
+            reader.list("PETS_JWT_PUBLIC_KEYS").stream().map(Path::of).toList(),
+            reader.path("PETS_JWT_SIGNING_KEY"),
+            reader.integer("PETS_JWT_KEYS_RELOAD_SECONDS", 0, 86_400)),
         reader.cidrs("PETS_TRUSTED_PROXIES"),
         instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
         reader.origins("PETS_CORS_ORIGINS"),
@@ -148,6 +155,30 @@ public final class ConfigLoader {
             reader.window("PETS_LIMIT_CREATE_PET", "PETS_LIMIT_CREATE_PET_WINDOW_SECONDS"),
             reader.window("PETS_SUSPICIOUS_THRESHOLD", "PETS_SUSPICIOUS_WINDOW_SECONDS")),
         reader.integer("PETS_SHUTDOWN_GRACE_SECONDS", 0, 3600));
+  }
+
+  /**
+   * Rejects a token configuration that could accept no token or sign none: an asymmetric algorithm
+   * in the allowlist needs public keys, and login needs a signing key unless HS256 is allowed.
+   */
+  private static void requireVerificationKeys(AppConfig.Jwt jwt) {
+    boolean asymmetric = jwt.algorithms().stream().anyMatch(algorithm -> !algorithm.equals("HS256"));
+    if (asymmetric && jwt.publicKeys().isEmpty()) {
+      throw new ConfigException("PETS_JWT_PUBLIC_KEYS is missing: PETS_JWT_ALGORITHMS allows "
+          + String.join(",", jwt.algorithms()) + ", so list the PEM public keys or a JWKS file that verify them");
+    }
+    for (Path key : jwt.publicKeys()) {
+      if (!Files.isReadable(key)) {
+        throw new ConfigException("PETS_JWT_PUBLIC_KEYS names " + key + ", which is not a readable file");
+      }
+    }
+    if (!jwt.allows("HS256") && jwt.signingKey() == null) {
+      throw new ConfigException("PETS_JWT_SIGNING_KEY is missing: PETS_JWT_ALGORITHMS has no HS256, so login "
+          + "needs a private PEM key to sign tokens with");
+    }
+    if (jwt.signingKey() != null && !Files.isReadable(jwt.signingKey())) {
+      throw new ConfigException("PETS_JWT_SIGNING_KEY names " + jwt.signingKey() + ", which is not a readable file");
+    }
   }
 
   private static void requireFile(Path path, String name, String what) {
@@ -252,6 +283,19 @@ public final class ConfigLoader {
       }
       items.removeIf(String::isEmpty);
       return List.copyOf(items);
+    }
+
+    List<String> algorithms(String name) {
+      List<String> algorithms = list(name);
+      if (algorithms.isEmpty()) {
+        throw new ConfigException(name + " is empty: list at least one of " + String.join(", ", ALGORITHMS));
+      }
+      for (String algorithm : algorithms) {
+        if (!ALGORITHMS.contains(algorithm)) {
+          throw new ConfigException(name + " contains '" + algorithm + "': use only " + String.join(", ", ALGORITHMS));
+        }
+      }
+      return algorithms;
     }
 
     List<IpAddresses.Cidr> cidrs(String name) {

@@ -1,5 +1,6 @@
 package io.securepets.server;
 
+import io.securepets.auth.KeyRing;
 import io.securepets.config.AppConfig;
 import io.securepets.http.SecurityHeaders;
 import io.securepets.ratelimit.LimiterState;
@@ -19,18 +20,20 @@ public final class ApiVerticle extends VerticleBase {
 
   private final AppConfig config;
   private final LimiterState limiterState;
+  private final KeyRing keys;
   private Services services;
   private final List<HttpServer> servers = new ArrayList<>();
 
-  /** Creates one instance; {@code limiterState} is shared by every instance of the process. */
-  public ApiVerticle(AppConfig config, LimiterState limiterState) {
+  /** Creates one instance; {@code limiterState} and {@code keys} are shared by every instance of the process. */
+  public ApiVerticle(AppConfig config, LimiterState limiterState, KeyRing keys) {
     this.config = config;
     this.limiterState = limiterState;
+    this.keys = keys;
   }
 
   @Override
   public Future<?> start() {
-    services = new Services(vertx, config, limiterState);
+    services = new Services(vertx, config, limiterState, keys);
     Router router = new ApiRouter(vertx, config, services).build();
     SecurityHeaders headers = new SecurityHeaders(config.contentSecurityPolicy());
     HttpServer https = vertx.createHttpServer(TransportOptions.https(config))

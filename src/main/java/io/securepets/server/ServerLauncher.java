@@ -1,5 +1,6 @@
 package io.securepets.server;
 
+import io.securepets.auth.KeyRing;
 import io.securepets.config.AppConfig;
 import io.securepets.db.Migrations;
 import io.securepets.ratelimit.LimiterState;
@@ -40,10 +41,11 @@ public final class ServerLauncher {
    * the Redis and system clocks; only tests pass a clock, to move time across window boundaries.
    */
   public static RunningServer start(AppConfig config, LongSupplier clockOverride) {
+    KeyRing keys = KeyRing.load(config.jwt());
     Migrations.apply(config.database());
     LimiterState limiterState = new LimiterState(config, clockOverride);
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    Future<String> deployment = vertx.deployVerticle(() -> new ApiVerticle(config, limiterState),
+    Future<String> deployment = vertx.deployVerticle(() -> new ApiVerticle(config, limiterState, keys),
         new DeploymentOptions().setInstances(config.instances()));
     try {
       deployment.toCompletionStage().toCompletableFuture().join();
@@ -52,6 +54,10 @@ public final class ServerLauncher {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw new IllegalStateException("cannot listen on " + config.host() + " ports " + config.httpsPort()
           + (config.httpPort() == 0 ? "" : " and " + config.httpPort()) + ": " + cause.getMessage(), cause);
+    }
+    if (config.jwt().keysReloadSeconds() > 0) {
+      vertx.setPeriodic(config.jwt().keysReloadSeconds() * 1000L,
+          timer -> vertx.executeBlocking(keys::reload, false));
     }
     LOG.info("Serving https://{}:{} with {} verticle instances in {} mode; plain HTTP {}", config.host(),
         config.httpsPort(), config.instances(), config.environment().name().toLowerCase(java.util.Locale.ROOT),

@@ -2,6 +2,7 @@ package io.securepets.server;
 
 import io.securepets.auth.AuthenticationHandler;
 import io.securepets.auth.LoginHandler;
+import io.securepets.auth.KeyRing;
 import io.securepets.auth.LogoutHandler;
 import io.securepets.auth.PasswordHasher;
 import io.securepets.auth.RefreshHandler;
@@ -41,7 +42,7 @@ final class Services {
   private final RefreshTokens refreshTokens;
   private final LimiterState limiterState;
 
-  Services(Vertx vertx, AppConfig config, LimiterState limiterState) {
+  Services(Vertx vertx, AppConfig config, LimiterState limiterState, KeyRing keys) {
     // One pool shared by every verticle instance of this process, so PETS_PG_POOL_SIZE bounds the process.
     this.pool = PgConnections.pool(vertx, config.database(), true);
     this.redis = Redis.createClient(vertx, new RedisOptions()
@@ -49,7 +50,7 @@ final class Services {
         .setMaxPoolSize(8)
         .setMaxPoolWaiting(4096));
     this.hasher = new PasswordHasher(vertx, Math.max(2, Runtime.getRuntime().availableProcessors()));
-    this.tokens = new TokenService(vertx, config.jwt());
+    this.tokens = new TokenService(vertx, config.jwt(), keys);
     this.cursors = new Cursors(config.jwt().secret());
     this.clientAddress = new ClientAddress(config.trustedProxies());
     this.limiterState = limiterState;
