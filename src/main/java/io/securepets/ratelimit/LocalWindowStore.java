@@ -10,10 +10,13 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * The same sliding windows as the Redis scripts, kept in this process's memory. It is the fallback
- * while Redis is unreachable: limits still hold per process, not across processes. One instance
- * serves every verticle of the process, so its methods are synchronized.
+ * The same sliding windows as the Redis scripts, kept in this process's memory. They count every
+ * request of this process, also while Redis is reachable, so they are current when Redis becomes
+ * unreachable and they take over. Limits then still hold per process, not across processes. One
+ * instance serves every verticle of the process, so its methods are synchronized.
  */
+// NOTE: Because every process keeps these windows for each client it serves, memory grows with the
+// number of requests inside the windows (one entry per request), as it does in Redis.
 final class LocalWindowStore implements WindowStore {
 
   /** Windows are swept for expired entries once this many calls have passed. */
@@ -32,17 +35,22 @@ final class LocalWindowStore implements WindowStore {
   }
 
   @Override
-  public synchronized Future<Decision> admit(ClientKeys keys, List<Window> checked, String member) {
+  public Future<Decision> admit(ClientKeys keys, List<Window> checked, String member) {
+    return Future.succeededFuture(decide(keys, checked, member));
+  }
+
+  /** Admits a request as {@link #admit} does, and returns the decision directly. */
+  synchronized Decision decide(ClientKeys keys, List<Window> checked, String member) {
     long now = clock.getAsLong();
     sweepOccasionally(now);
     long blockWait = blockWait(keys, now);
     if (blockWait > 0) {
-      return Future.succeededFuture(Decision.blocked(blockWait));
+      return Decision.blocked(blockWait);
     }
     for (int i = 0; i < checked.size(); i++) {
       Deque<Entry> entries = trimmed(keys.window(checked.get(i)), checked.get(i), now);
       if (entries.size() >= checked.get(i).limit()) {
-        return Future.succeededFuture(Decision.overLimit(i, entries.peekFirst().time() + checked.get(i).lengthMs() - now));
+        return Decision.overLimit(i, entries.peekFirst().time() + checked.get(i).lengthMs() - now);
       }
     }
     long[] remaining = new long[checked.size()];
@@ -54,7 +62,42 @@ final class LocalWindowStore implements WindowStore {
       remaining[i] = window.limit() - entries.size();
       reset[i] = entries.peekFirst().time() + window.lengthMs() - now;
     }
-    return Future.succeededFuture(Decision.admitted(remaining, reset));
+    return Decision.admitted(remaining, reset);
+  }
+
+  /**
+   * Removes an admission of {@code member} from {@code checked} after Redis rejected the request,
+   * and keeps a block that Redis reported.
+   */
+  synchronized void withdraw(ClientKeys keys, List<Window> checked, String member, Decision redisDecision) {
+    for (Window window : checked) {
+      Deque<Entry> entries = windows.get(keys.window(window));
+      if (entries != null) {
+        entries.removeIf(entry -> entry.member().equals(member));
+      }
+    }
+    if (redisDecision.kind() == Decision.Kind.BLOCKED) {
+      blockedUntil.merge(keys.block(), clock.getAsLong() + redisDecision.waitMs(), Math::max);
+    }
+  }
+
+  /** Copies what Redis recorded for an error response of this process, as {@link #record} would have. */
+  synchronized void copyRecord(ClientKeys keys, boolean failure, Window suspicious, boolean countGlobal,
+      Window global, String member, FailureRecord result) {
+    long now = clock.getAsLong();
+    sweepOccasionally(now);
+    if (result.kind() == FailureRecord.Kind.BLOCKED || result.kind() == FailureRecord.Kind.BLOCK_STARTED) {
+      blockedUntil.merge(keys.block(), now + result.waitMs(), Math::max);
+    }
+    if (result.kind() == FailureRecord.Kind.BLOCKED) {
+      return;
+    }
+    if (failure) {
+      trimmed(keys.failures(), suspicious, now).addLast(new Entry(now, member, now + suspicious.lengthMs()));
+    }
+    if (countGlobal && result.kind() != FailureRecord.Kind.OVER_LIMIT) {
+      trimmed(keys.window(global), global, now).addLast(new Entry(now, member, now + global.lengthMs()));
+    }
   }
 
   @Override

@@ -6,14 +6,20 @@ import io.vertx.redis.client.Redis;
 import java.util.List;
 
 /**
- * One verticle's access to the limiter: Redis while it answers, the process's in-memory windows
- * while it does not. A failed or slow Redis call marks the limiter degraded and is answered from
- * memory at once; a PING every {@value #PROBE_INTERVAL_MS} ms detects the recovery.
+ * One verticle's access to the limiter: Redis while it is reachable, the process's in-memory windows
+ * while it is not. A failed or slow Redis call marks the limiter degraded and is decided from memory
+ * at once; a PING every {@value #PROBE_INTERVAL_MS} ms detects the recovery. The in-memory windows
+ * count this process's requests also while Redis is reachable, so they take over with those requests
+ * already counted.
  */
 public final class RateLimiter {
 
-  /** How long a limiter call may wait for Redis before the in-memory windows answer it, in ms. */
-  static final long REDIS_TIMEOUT_MS = 250;
+  /**
+   * How long a limiter call may wait for Redis before the in-memory windows decide it, in ms. The
+   * wait includes time the event loop spends on other work, so a loaded process can time out calls
+   * to a healthy Redis. A longer timeout makes such false switches to memory rarer.
+   */
+  static final long REDIS_TIMEOUT_MS = 1000;
   static final long PROBE_INTERVAL_MS = 1000;
 
   private final LimiterState state;
@@ -37,15 +43,30 @@ public final class RateLimiter {
     return new ClientKeys(state.keyPrefix(), clientId);
   }
 
+  /**
+   * Admits a request through this process's in-memory windows first, then through Redis. A request
+   * the in-memory windows reject is rejected without a Redis call, because this process alone has
+   * used the limit. Because the in-memory windows count every admitted or pending request before
+   * Redis is asked, a switch to them after a timeout never admits more than the limit per process.
+   */
   Future<Decision> admit(String clientId, List<Window> windows, String member) {
     ClientKeys keys = keys(clientId);
-    if (state.isDegraded()) {
-      return state.fallback().admit(keys, windows, member);
+    LocalWindowStore local = state.fallback();
+    Decision reserved = local.decide(keys, windows, member);
+    if (state.isDegraded() || reserved.kind() != Decision.Kind.ADMITTED) {
+      return Future.succeededFuture(reserved);
     }
-    return redis.admit(keys, windows, member).recover(error -> {
-      state.markDegraded(error);
-      return state.fallback().admit(keys, windows, member);
-    });
+    return redis.admit(keys, windows, member)
+        .map(decision -> {
+          if (decision.kind() != Decision.Kind.ADMITTED) {
+            local.withdraw(keys, windows, member, decision);
+          }
+          return decision;
+        })
+        .recover(error -> {
+          state.markDegraded(error);
+          return Future.succeededFuture(reserved);
+        });
   }
 
   Future<FailureRecord> record(String clientId, boolean failure, boolean countGlobal, String member) {
@@ -55,6 +76,8 @@ public final class RateLimiter {
       return state.fallback().record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member);
     }
     return redis.record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member)
+        .onSuccess(result -> state.fallback().copyRecord(keys, failure, windows.suspicious(), countGlobal,
+            windows.global(), member, result))
         .recover(error -> {
           state.markDegraded(error);
           return state.fallback().record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member);
