@@ -1,6 +1,6 @@
 -- Admits one request through every sliding window it is subject to, atomically.
 --
--- KEYS[1]          the client's block key (set while the client is blocked for suspicious activity)
+-- KEYS[1]          the client's block key: the block's end time in ms, set while the client is blocked
 -- KEYS[2..1+r]     revocation keys of the presented token (its jti, its login family); r may be 0
 -- KEYS[2+r..n]     one sorted set per window; members are request ids, scores are times in ms
 -- ARGV[1]          a member unique to this request
@@ -31,9 +31,11 @@ for i = 2, 1 + revocations do
   end
 end
 
-local block_ttl = redis.call('PTTL', KEYS[1])
-if block_ttl > 0 then
-  return {1, block_ttl}
+-- The block key holds the block's end time, compared with now rather than read through PTTL, so a
+-- clock passed in ARGV[2] also decides when a block ends.
+local blocked_until = tonumber(redis.call('GET', KEYS[1]))
+if blocked_until and blocked_until > now then
+  return {1, blocked_until - now}
 end
 
 local first = 2 + revocations

@@ -1,6 +1,6 @@
 -- Records a request that ended in an error before it reached the limiter step, atomically.
 --
--- KEYS[1]  the client's block key
+-- KEYS[1]  the client's block key: the block's end time in ms, set while the client is blocked
 -- KEYS[2]  the client's failed authentications and authorizations (sorted set, scores in ms)
 -- KEYS[3]  the client's global window (sorted set, scores in ms)
 -- ARGV[1]  a member unique to this request
@@ -26,9 +26,9 @@ else
   now = tonumber(ARGV[2])
 end
 
-local block_ttl = redis.call('PTTL', KEYS[1])
-if block_ttl > 0 then
-  return {1, block_ttl}
+local blocked_until = tonumber(redis.call('GET', KEYS[1]))
+if blocked_until and blocked_until > now then
+  return {1, blocked_until - now}
 end
 
 local started = 0
@@ -41,9 +41,9 @@ if ARGV[3] == '1' then
   if redis.call('ZCARD', KEYS[2]) > threshold then
     local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
     local ttl = math.max(1, tonumber(oldest[2]) + window - now)
-    if redis.call('SET', KEYS[1], '1', 'PX', ttl, 'NX') then
-      started = ttl
-    end
+    -- No block is in force here (checked above), so this failure starts one.
+    redis.call('SET', KEYS[1], string.format('%d', now + ttl), 'PX', ttl)
+    started = ttl
   end
 end
 

@@ -52,7 +52,8 @@ public final class ClientAddress {
     }
     List<String> hops = new ArrayList<>();
     for (String header : forwardedFor) {
-      for (String hop : header.split(",")) {
+      // The limit -1 keeps trailing empty entries, so they stop the walk like any other non-address.
+      for (String hop : header.split(",", -1)) {
         hops.add(hop.strip());
       }
     }

@@ -47,10 +47,32 @@ final class LocalWindowStore implements WindowStore {
     if (blockWait > 0) {
       return Future.succeededFuture(Decision.blocked(blockWait));
     }
+    return Future.succeededFuture(admitWindows(keys, checked, member, now));
+  }
+
+  /**
+   * Admits {@code member} through {@code checked} only, with no block or revocation check, and
+   * returns the decision at once. The limiter reserves small windows here before it asks Redis.
+   */
+  synchronized Decision reserve(ClientKeys keys, List<Window> checked, String member) {
+    return admitWindows(keys, checked, member, clock.getAsLong());
+  }
+
+  /** Removes {@code member} from {@code windows}, undoing a {@link #reserve} that Redis overruled. */
+  synchronized void withdraw(ClientKeys keys, List<Window> windows, String member) {
+    for (Window window : windows) {
+      Deque<Entry> entries = this.windows.get(keys.window(window));
+      if (entries != null) {
+        entries.removeIf(entry -> entry.member().equals(member));
+      }
+    }
+  }
+
+  private Decision admitWindows(ClientKeys keys, List<Window> checked, String member, long now) {
     for (int i = 0; i < checked.size(); i++) {
       Deque<Entry> entries = trimmed(keys.window(checked.get(i)), checked.get(i), now);
       if (entries.size() >= checked.get(i).limit()) {
-        return Future.succeededFuture(Decision.overLimit(i, entries.peekFirst().time() + checked.get(i).lengthMs() - now));
+        return Decision.overLimit(i, entries.peekFirst().time() + checked.get(i).lengthMs() - now);
       }
     }
     long[] remaining = new long[checked.size()];
@@ -62,7 +84,7 @@ final class LocalWindowStore implements WindowStore {
       remaining[i] = window.limit() - entries.size();
       reset[i] = entries.peekFirst().time() + window.lengthMs() - now;
     }
-    return Future.succeededFuture(Decision.admitted(remaining, reset));
+    return Decision.admitted(remaining, reset);
   }
 
   @Override

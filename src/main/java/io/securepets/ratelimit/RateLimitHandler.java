@@ -26,6 +26,7 @@ public final class RateLimitHandler {
 
   private static final String PASSED_KEY = "securepets.limiter.passed";
   private static final String LOGIN_RESERVATION_KEY = "securepets.limiter.login";
+  private static final String REMAINING_HEADER = "RateLimit-Remaining";
 
   private final RateLimiter limiter;
   private final ClientAddress clientAddress;
@@ -92,7 +93,8 @@ public final class RateLimitHandler {
 
   /**
    * Removes this request's failed-login reservation after a successful login, since only failed
-   * attempts count against the login limit.
+   * attempts count against the login limit. The RateLimit-Remaining header, written when the attempt
+   * was admitted and counted, gets the released slot back.
    */
   public Future<Void> releaseLoginAttempt(RoutingContext ctx) {
     Reservation reservation = ctx.get(LOGIN_RESERVATION_KEY);
@@ -100,7 +102,15 @@ public final class RateLimitHandler {
       return Future.succeededFuture();
     }
     return limiter.release(reservation.clientId(), limiter.state().windows().login(), reservation.member())
+        .onSuccess(released -> returnSlotToHeader(ctx.response()))
         .otherwiseEmpty();
+  }
+
+  private static void returnSlotToHeader(HttpServerResponse response) {
+    String remaining = response.headers().get(REMAINING_HEADER);
+    if (remaining != null && !response.headWritten()) {
+      response.putHeader(REMAINING_HEADER, Long.toString(Long.parseLong(remaining) + 1));
+    }
   }
 
   /**
@@ -143,7 +153,7 @@ public final class RateLimitHandler {
 
   private static void putLimitHeaders(HttpServerResponse response, Window window, long remaining, long resetMs) {
     response.putHeader("RateLimit-Limit", Integer.toString(window.limit()));
-    response.putHeader("RateLimit-Remaining", Long.toString(Math.max(0, remaining)));
+    response.putHeader(REMAINING_HEADER, Long.toString(Math.max(0, remaining)));
     response.putHeader("RateLimit-Reset", Long.toString(seconds(resetMs)));
   }
 

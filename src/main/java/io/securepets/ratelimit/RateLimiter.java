@@ -52,16 +52,39 @@ public final class RateLimiter {
     return new ClientKeys(state.keyPrefix(), clientId);
   }
 
+  /**
+   * Admits a request through {@code windows}, whose first entry is the global window. The other,
+   * small windows (login attempts, pet creation) are also reserved in this process's memory before
+   * Redis is asked, so a Redis call that times out under load, and switches the process to memory,
+   * cannot let more through them than their limit. The global window is counted in memory only while
+   * degraded, since its counts are large and a short overshoot there protects nothing critical.
+   */
   Future<Decision> admit(String clientId, List<String> revocationNames, List<Window> windows, String member) {
     ClientKeys keys = keys(clientId);
     List<String> revocations = revocationNames.stream().map(keys::revocation).toList();
+    LocalWindowStore local = state.fallback();
     if (state.isDegraded()) {
-      return state.fallback().admit(keys, revocations, windows, member);
+      return local.admit(keys, revocations, windows, member);
     }
-    return redis.admit(keys, revocations, windows, member).recover(error -> {
-      state.markDegraded(error);
-      return state.fallback().admit(keys, revocations, windows, member);
-    });
+    List<Window> guarded = windows.subList(1, windows.size());
+    Decision reservation = guarded.isEmpty() ? null : local.reserve(keys, guarded, member);
+    if (reservation != null && reservation.kind() == Decision.Kind.OVER_LIMIT) {
+      return Future.succeededFuture(Decision.overLimit(reservation.rejectedWindow() + 1, reservation.waitMs()));
+    }
+    return redis.admit(keys, revocations, windows, member)
+        .map(decision -> {
+          if (reservation != null && decision.kind() != Decision.Kind.ADMITTED) {
+            local.withdraw(keys, guarded, member);
+          }
+          return decision;
+        })
+        .recover(error -> {
+          state.markDegraded(error);
+          if (reservation != null) {
+            local.withdraw(keys, guarded, member);
+          }
+          return local.admit(keys, revocations, windows, member);
+        });
   }
 
   /**
