@@ -32,6 +32,7 @@ public final class TestEnvironment {
   private final Map<String, String> settings;
   private final AppConfig config;
   private final ServerLauncher.RunningServer server;
+  private final Path workDir;
 
   private TestEnvironment() throws Exception {
     adminUrl = envOr("PETS_TEST_PG_URL", EmbeddedServices::postgresUrl);
@@ -41,7 +42,7 @@ public final class TestEnvironment {
     try (Connection admin = jdbc(adminUrl); Statement statement = admin.createStatement()) {
       statement.execute("CREATE DATABASE " + databaseName);
     }
-    Path workDir = Files.createTempDirectory("secure-pets-test");
+    workDir = Files.createTempDirectory("secure-pets-test");
     DevCertificates.Files certificate = DevCertificates.generate(workDir);
     Path emptyConfig = Files.writeString(workDir.resolve("config.json"), "{}");
     settings = new HashMap<>();
@@ -62,7 +63,8 @@ public final class TestEnvironment {
     settings.put("PETS_CORS_ORIGINS", "https://app.test.example");
     config = new ConfigLoader(settings).loadForServer();
     server = ServerLauncher.start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(this::tearDown, "test-environment-stop"));
+    // Runs at JVM exit, before any embedded server that the service uses is stopped.
+    EmbeddedServices.beforeStop(this::tearDown);
   }
 
   /** Returns the shared environment, starting it on first use. */
@@ -113,6 +115,15 @@ public final class TestEnvironment {
       statement.execute("DROP DATABASE IF EXISTS " + databaseName + " WITH (FORCE)");
     } catch (SQLException e) {
       System.err.println("could not drop test database " + databaseName + ": " + e.getMessage());
+    }
+    // The directory contains only the certificate, its private key and the empty config file.
+    try (java.util.stream.Stream<Path> files = Files.list(workDir)) {
+      for (Path file : files.toList()) {
+        Files.delete(file);
+      }
+      Files.delete(workDir);
+    } catch (java.io.IOException e) {
+      System.err.println("could not delete " + workDir + ": " + e.getMessage());
     }
   }
 
