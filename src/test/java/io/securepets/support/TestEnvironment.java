@@ -132,14 +132,15 @@ public final class TestEnvironment {
     return value == null || value.isBlank() ? fallback.get() : value;
   }
 
-  static String replaceDatabase(String url, String database) {
+  /** Returns {@code url} with its database, the path after host and port, replaced by {@code database}. */
+  public static String replaceDatabase(String url, String database) {
     int slash = url.indexOf('/', url.indexOf("://") + 3);
     String base = slash < 0 ? url : url.substring(0, slash);
     return base + "/" + database;
   }
 
   /** Opens a JDBC connection for a postgresql:// URL with optional user and password. */
-  static Connection jdbc(String url) throws SQLException {
+  public static Connection jdbc(String url) throws SQLException {
     java.net.URI uri = java.net.URI.create(url);
     String user = "postgres";
     String password = null;
