@@ -55,6 +55,22 @@ public final class DevServer {
   }
 
   public static void main(String[] args) throws InterruptedException {
+    String banner;
+    try {
+      banner = start();
+    } catch (RuntimeException e) {
+      // exec:java closes the class loader of this class when main throws, before the JVM runs its shutdown
+      // hooks, so the embedded servers stop here while their classes can still load.
+      EmbeddedServices.stop();
+      throw e;
+    }
+    System.out.println(banner);
+    // Blocks until Ctrl-C. The shutdown hook of EmbeddedServices then stops the service and the databases.
+    new CountDownLatch(1).await();
+  }
+
+  /** Starts the databases and the service, seeds the demo data, and returns the text to print. */
+  private static String start() {
     String postgresAdminUrl = EmbeddedServices.postgresUrl();
     String redisUrl = EmbeddedServices.redisUrl();
     createDatabase(postgresAdminUrl);
@@ -79,9 +95,7 @@ public final class DevServer {
     ApiClient client = new ApiClient(config.httpsPort(), certificate.certificate(), HttpClient.Version.HTTP_1_1);
     createPets(client, demoPets(users.get(0), users.get(1)));
 
-    System.out.println(banner(config, certificate.certificate(), databaseUrl, redisUrl, users, users.get(1)));
-    // Blocks until Ctrl-C. The shutdown hook of EmbeddedServices then stops the service and the databases.
-    new CountDownLatch(1).await();
+    return banner(config, certificate.certificate(), databaseUrl, redisUrl, users, users.get(1));
   }
 
   private static Map<String, String> settings(String databaseUrl, String redisUrl, DevCertificates.Files certificate) {

@@ -142,18 +142,17 @@ public final class EmbeddedServices {
     };
   }
 
-  private static void addShutdownHook() {
-    if (!shutdownHookAdded) {
-      Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedServices::stopAll, "embedded-services-stop"));
-      shutdownHookAdded = true;
-    }
-  }
-
-  private static synchronized void stopAll() {
+  /**
+   * Runs the actions registered with {@link #beforeStop}, then stops Redis and PostgreSQL. The shutdown
+   * hook calls it at JVM exit, and a call after the servers have stopped does nothing.
+   */
+  public static synchronized void stop() {
     while (!beforeStopActions.isEmpty()) {
       try {
         beforeStopActions.pop().run();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
+        // A LinkageError, such as NoClassDefFoundError once exec:java has closed the class loader, must not
+        // keep the servers running.
         LOG.warn("An action before stopping the embedded servers failed", e);
       }
     }
@@ -169,6 +168,19 @@ public final class EmbeddedServices {
     if (postgres != null) {
       postgres.close();
       postgres = null;
+    }
+  }
+
+  private static void addShutdownHook() {
+    if (!shutdownHookAdded) {
+      // exec:java (exec-maven-plugin 3.6.2) destroys the thread group of the main method once main returns or
+      // throws, and a thread in a destroyed group cannot start, so the hook thread joins the root group.
+      ThreadGroup root = Thread.currentThread().getThreadGroup();
+      while (root.getParent() != null) {
+        root = root.getParent();
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(root, EmbeddedServices::stop, "embedded-services-stop"));
+      shutdownHookAdded = true;
     }
   }
 }
