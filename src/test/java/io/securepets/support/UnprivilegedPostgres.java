@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * because initdb and postgres exit at once when started as root. One temporary directory contains the
  * extracted binaries, the data directory (owned by the account) and the server log. Unix-domain sockets
  * are off, so the server listens only on 127.0.0.1.
+ *
+ * <p>NOTE: a JVM killed with SIGKILL never calls {@link #close()}, so its server keeps running and its
+ * pets-embedded-pg-* directory stays in java.io.tmpdir. Nothing removes them later.
  */
 final class UnprivilegedPostgres implements LocalPostgres {
 
