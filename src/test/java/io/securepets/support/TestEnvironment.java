@@ -37,6 +37,7 @@ public final class TestEnvironment {
   private final Map<String, String> settings;
   private final AppConfig config;
   private final ServerLauncher.RunningServer server;
+  private final Path workDir;
 
   private TestEnvironment() throws Exception {
     adminUrl = envOr("PETS_TEST_PG_URL", EmbeddedServices::postgresUrl);
@@ -46,7 +47,7 @@ public final class TestEnvironment {
     try (Connection admin = jdbc(adminUrl); Statement statement = admin.createStatement()) {
       statement.execute("CREATE DATABASE " + databaseName);
     }
-    Path workDir = Files.createTempDirectory("secure-pets-test");
+    workDir = Files.createTempDirectory("secure-pets-test");
     DevCertificates.Files certificate = DevCertificates.generate(workDir);
     Path emptyConfig = Files.writeString(workDir.resolve("config.json"), "{}");
     settings = new HashMap<>();
@@ -72,7 +73,8 @@ public final class TestEnvironment {
     }
     config = new ConfigLoader(settings).loadForServer();
     server = ServerLauncher.start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(this::tearDown, "test-environment-stop"));
+    // Runs at JVM exit, before any embedded server that the service uses is stopped.
+    EmbeddedServices.beforeStop(this::tearDown);
   }
 
   /** Returns the shared environment, starting it on first use. */
@@ -124,6 +126,15 @@ public final class TestEnvironment {
     } catch (SQLException e) {
       System.err.println("could not drop test database " + databaseName + ": " + e.getMessage());
     }
+    // The directory contains only the certificate, its private key and the empty config file.
+    try (java.util.stream.Stream<Path> files = Files.list(workDir)) {
+      for (Path file : files.toList()) {
+        Files.delete(file);
+      }
+      Files.delete(workDir);
+    } catch (java.io.IOException e) {
+      System.err.println("could not delete " + workDir + ": " + e.getMessage());
+    }
   }
 
   private static String envOr(String name, java.util.function.Supplier<String> fallback) {
@@ -131,14 +142,15 @@ public final class TestEnvironment {
     return value == null || value.isBlank() ? fallback.get() : value;
   }
 
-  static String replaceDatabase(String url, String database) {
+  /** Returns {@code url} with its database, the path after host and port, replaced by {@code database}. */
+  public static String replaceDatabase(String url, String database) {
     int slash = url.indexOf('/', url.indexOf("://") + 3);
     String base = slash < 0 ? url : url.substring(0, slash);
     return base + "/" + database;
   }
 
   /** Opens a JDBC connection for a postgresql:// URL with optional user and password. */
-  static Connection jdbc(String url) throws SQLException {
+  public static Connection jdbc(String url) throws SQLException {
     java.net.URI uri = java.net.URI.create(url);
     String user = "postgres";
     String password = null;
