@@ -122,6 +122,7 @@ public final class ConfigLoader {
   }
 
   private AppConfig build(Map<String, Object> values) {
+    requireKnownLogFormat();
     Reader reader = new Reader(values);
     AppConfig.Environment mode = reader.environment();
     int instances = reader.integer("PETS_INSTANCES", 0, 1024);
@@ -147,6 +148,17 @@ public final class ConfigLoader {
             reader.window("PETS_LIMIT_CREATE_PET", "PETS_LIMIT_CREATE_PET_WINDOW_SECONDS"),
             reader.window("PETS_SUSPICIOUS_THRESHOLD", "PETS_SUSPICIOUS_WINDOW_SECONDS")),
         reader.integer("PETS_SHUTDOWN_GRACE_SECONDS", 0, 3600));
+  }
+
+  /**
+   * Rejects a PETS_LOG_FORMAT other than json or text. Logback reads the variable itself, before
+   * this check, and falls back to JSON for any value but text, so a typo would otherwise pass unseen.
+   */
+  private void requireKnownLogFormat() {
+    String format = environment.get("PETS_LOG_FORMAT");
+    if (format != null && !format.equals("json") && !format.equals("text")) {
+      throw new ConfigException("PETS_LOG_FORMAT is '" + format + "': use json (the default) or text");
+    }
   }
 
   private static void requireFile(Path path, String name, String what) {
