@@ -15,6 +15,8 @@ import sun.misc.Signal;
 /** Command line entry: {@code serve} (the default) or {@code users create ...}. */
 public final class Main {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
   private static final String USAGE = """
       usage: java -jar secure-pets-api.jar [serve]
              java -jar secure-pets-api.jar users create --email E --name N --role user|admin \
@@ -55,7 +57,9 @@ public final class Main {
    */
   private static void stopOnSignal(ServerLauncher.RunningServer server, String signalName) {
     Signal.handle(new Signal(signalName), signal -> {
-      System.err.println("Received SIG" + signalName + ", finishing requests in flight and stopping");
+      LOG.atInfo()
+          .addKeyValue("signal", "SIG" + signalName)
+          .log("Received a stop signal, finishing requests in flight and stopping");
       server.close();
       System.exit(0);
     });

@@ -125,6 +125,7 @@ public final class ConfigLoader {
   }
 
   private AppConfig build(Map<String, Object> values) {
+    requireKnownLogFormat();
     Reader reader = new Reader(values);
     AppConfig.Environment mode = reader.environment();
     int instances = reader.integer("PETS_INSTANCES", 0, 1024);
@@ -178,6 +179,17 @@ public final class ConfigLoader {
     }
     if (jwt.signingKey() != null && !Files.isReadable(jwt.signingKey())) {
       throw new ConfigException("PETS_JWT_SIGNING_KEY names " + jwt.signingKey() + ", which is not a readable file");
+    }
+  }
+
+  /**
+   * Rejects a PETS_LOG_FORMAT other than json or text. Logback reads the variable itself, before
+   * this check, and falls back to JSON for any value but text, so a typo would otherwise pass unseen.
+   */
+  private void requireKnownLogFormat() {
+    String format = environment.get("PETS_LOG_FORMAT");
+    if (format != null && !format.equals("json") && !format.equals("text")) {
+      throw new ConfigException("PETS_LOG_FORMAT is '" + format + "': use json (the default) or text");
     }
   }
 

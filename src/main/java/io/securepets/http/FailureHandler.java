@@ -1,5 +1,6 @@
 package io.securepets.http;
 
+import io.securepets.auth.Caller;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -28,8 +29,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     ApiException error = toApiException(ctx);
     if (ctx.response().headWritten()) {
-      LOG.warn("Failure after the response started, closing the connection: requestId={} status={}",
-          Responses.requestId(ctx), error.status());
+      LOG.atWarn()
+          .addKeyValue("requestId", Responses.requestId(ctx))
+          .addKeyValue("status", error.status())
+          .log("Failure after the response started, closing the connection");
       ctx.request().connection().close();
       return;
     }
@@ -55,8 +58,14 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (known != null) {
       return known;
     }
-    LOG.error("Unhandled failure: requestId={} method={} path={}", Responses.requestId(ctx),
-        ctx.request().method(), ctx.request().path(), failure);
+    Caller caller = Caller.of(ctx);
+    LOG.atError()
+        .addKeyValue("requestId", Responses.requestId(ctx))
+        .addKeyValue("userId", caller == null ? null : caller.userId().toString())
+        .addKeyValue("method", ctx.request().method().name())
+        .addKeyValue("path", ctx.request().path())
+        .setCause(failure)
+        .log("Unhandled failure");
     return new ApiException(500, new JsonObject().put("error", "Internal server error"));
   }
 

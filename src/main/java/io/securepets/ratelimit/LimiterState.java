@@ -60,10 +60,17 @@ public final class LimiterState {
     return degraded.get();
   }
 
-  void markDegraded(Throwable cause) {
+  /**
+   * Switches the process to the in-memory windows after a failed Redis call. {@code requestId} names
+   * the request whose limiter call failed, or is null when no request was involved (the script load
+   * at start).
+   */
+  void markDegraded(Throwable cause, String requestId) {
     if (degraded.compareAndSet(false, true)) {
-      LOG.warn("Redis is unreachable, limiting with this process's memory until it answers again: {}",
-          cause.toString());
+      LOG.atWarn()
+          .addKeyValue("requestId", requestId)
+          .addKeyValue("error", cause.toString())
+          .log("Redis is unreachable, limiting with this process's memory until it answers again");
       SecurityEvents.emitProcessEvent("LIMITER_DEGRADED", new JsonObject().put("reason", cause.getClass().getSimpleName()));
     }
   }

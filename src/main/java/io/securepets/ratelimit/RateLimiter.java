@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * One verticle's access to the limiter: Redis while it answers, the process's in-memory windows
  * while it does not. A failed or slow Redis call marks the limiter degraded and is answered from
- * memory at once; a PING every {@value #PROBE_INTERVAL_MS} ms detects the recovery.
+ * memory at once; a PING every {@value #PROBE_INTERVAL_MS} ms detects the recovery. The
+ * {@code member} of each call is the request id, which also names the request in the log line of
+ * a switch to memory.
  */
 public final class RateLimiter {
 
@@ -39,7 +41,7 @@ public final class RateLimiter {
    */
   public Future<Void> start() {
     return redis.loadScripts().recover(error -> {
-      state.markDegraded(error);
+      state.markDegraded(error, null);
       return Future.succeededFuture();
     });
   }
@@ -79,7 +81,7 @@ public final class RateLimiter {
           return decision;
         })
         .recover(error -> {
-          state.markDegraded(error);
+          state.markDegraded(error, member);
           if (reservation != null) {
             local.withdraw(keys, guarded, member);
           }
@@ -101,7 +103,7 @@ public final class RateLimiter {
       return local;
     }
     return redis.revoke(revocations, ttlMs).recover(error -> {
-      state.markDegraded(error);
+      state.markDegraded(error, null);
       return local;
     });
   }
@@ -114,7 +116,7 @@ public final class RateLimiter {
     }
     return redis.record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member)
         .recover(error -> {
-          state.markDegraded(error);
+          state.markDegraded(error, member);
           return state.fallback().record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member);
         });
   }
@@ -126,7 +128,7 @@ public final class RateLimiter {
       return local;
     }
     return redis.release(keys, window, member).recover(error -> {
-      state.markDegraded(error);
+      state.markDegraded(error, member);
       return local;
     });
   }

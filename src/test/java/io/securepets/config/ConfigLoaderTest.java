@@ -193,4 +193,22 @@ class ConfigLoaderTest {
     assertThat(new ConfigLoader(serverEnvironment).loadForServer().corsOrigins())
         .containsExactly("https://app.example.com", "http://localhost:3000");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"xml", "JSON", "Text", ""})
+  void unknownLogFormatRejected(String format) {
+    serverEnvironment.put("PETS_LOG_FORMAT", format);
+
+    assertThatThrownBy(() -> new ConfigLoader(serverEnvironment).loadForServer())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("PETS_LOG_FORMAT is '" + format + "'");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"json", "text"})
+  void knownLogFormatAccepted(String format) {
+    serverEnvironment.put("PETS_LOG_FORMAT", format);
+
+    assertThat(new ConfigLoader(serverEnvironment).loadForServer()).isNotNull();
+  }
 }
