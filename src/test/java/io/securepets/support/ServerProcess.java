@@ -105,6 +105,15 @@ public final class ServerProcess implements AutoCloseable {
     return List.copyOf(stderr);
   }
 
+  /** Sends SIGTERM and returns the exit code, or -1 when the process did not exit within {@code timeout}. */
+  public int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      return -1;
+    }
+    return process.exitValue();
+  }
+
   /** Sends SIGTERM, waits for the exit (SIGKILL after 20 s) and for both streams to be read to the end. */
   @Override
   public void close() {
