@@ -55,25 +55,36 @@ public final class RateLimiter {
   Future<Decision> admit(String clientId, List<Window> windows, String member) {
     ClientKeys keys = keys(clientId);
     if (state.isDegraded()) {
-      return state.fallback().admit(keys, windows, member);
+      return fallbackAdmit(keys, windows, member);
     }
     return redis.admit(keys, windows, member).recover(error -> {
       state.markDegraded(error);
-      return state.fallback().admit(keys, windows, member);
+      return fallbackAdmit(keys, windows, member);
     });
+  }
+
+  private Future<Decision> fallbackAdmit(ClientKeys keys, List<Window> windows, String member) {
+    state.metrics().fallbackUsed();
+    return state.fallback().admit(keys, windows, member);
   }
 
   Future<FailureRecord> record(String clientId, boolean failure, boolean countGlobal, String member) {
     ClientKeys keys = keys(clientId);
-    LimiterState.Windows windows = state.windows();
     if (state.isDegraded()) {
-      return state.fallback().record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member);
+      return fallbackRecord(keys, failure, countGlobal, member);
     }
+    LimiterState.Windows windows = state.windows();
     return redis.record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member)
         .recover(error -> {
           state.markDegraded(error);
-          return state.fallback().record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member);
+          return fallbackRecord(keys, failure, countGlobal, member);
         });
+  }
+
+  private Future<FailureRecord> fallbackRecord(ClientKeys keys, boolean failure, boolean countGlobal, String member) {
+    state.metrics().fallbackUsed();
+    LimiterState.Windows windows = state.windows();
+    return state.fallback().record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member);
   }
 
   Future<Void> release(String clientId, Window window, String member) {

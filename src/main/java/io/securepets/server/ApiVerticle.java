@@ -1,5 +1,6 @@
 package io.securepets.server;
 
+import io.securepets.auth.AuthFailureMetrics;
 import io.securepets.config.AppConfig;
 import io.securepets.http.SecurityHeaders;
 import io.securepets.ratelimit.LimiterState;
@@ -19,18 +20,25 @@ public final class ApiVerticle extends VerticleBase {
 
   private final AppConfig config;
   private final LimiterState limiterState;
+  private final AuthFailureMetrics authFailures;
+  private final int instance;
   private Services services;
   private final List<HttpServer> servers = new ArrayList<>();
 
-  /** Creates one instance; {@code limiterState} is shared by every instance of the process. */
-  public ApiVerticle(AppConfig config, LimiterState limiterState) {
+  /**
+   * Creates instance number {@code instance}; {@code limiterState} and {@code authFailures} are
+   * shared by every instance of the process.
+   */
+  public ApiVerticle(AppConfig config, LimiterState limiterState, AuthFailureMetrics authFailures, int instance) {
     this.config = config;
     this.limiterState = limiterState;
+    this.authFailures = authFailures;
+    this.instance = instance;
   }
 
   @Override
   public Future<?> start() {
-    services = new Services(vertx, config, limiterState);
+    services = new Services(vertx, config, limiterState, authFailures, instance);
     Router router = new ApiRouter(vertx, config, services).build();
     SecurityHeaders headers = new SecurityHeaders(config.contentSecurityPolicy());
     HttpServer https = vertx.createHttpServer(TransportOptions.https(config))
