@@ -11,6 +11,7 @@ import java.util.List;
  * @param instances HTTP verticle instances in this process, already resolved from 0 to the core count
  * @param httpPort plain-HTTP redirect listener port, 0 when that listener is off
  * @param shutdownGraceSeconds how long requests in flight may run on after a stop is requested
+ * @param management the plain-HTTP listener for metrics and health probes
  */
 public record AppConfig(
     Environment environment,
@@ -28,7 +29,8 @@ public record AppConfig(
     List<String> corsOrigins,
     String contentSecurityPolicy,
     Limits limits,
-    int shutdownGraceSeconds) {
+    int shutdownGraceSeconds,
+    Management management) {
 
   /** Deployment mode, reported in logs; development mode changes nothing in the request chain. */
   public enum Environment { PRODUCTION, DEVELOPMENT }
@@ -68,6 +70,14 @@ public record AppConfig(
 
   /** At most {@code requests} events per {@code windowSeconds}. */
   public record Window(int requests, int windowSeconds) {
+  }
+
+  /** Bind address and port of the management listener; port 0 turns the listener and all metrics off. */
+  public record Management(String host, int port) {
+
+    public boolean enabled() {
+      return port != 0;
+    }
   }
 
   public boolean isDevelopment() {

@@ -39,7 +39,9 @@ final class Settings {
       new Setting("PETS_LIMIT_CREATE_PET_WINDOW_SECONDS", "limits.createPet.windowSeconds", 60),
       new Setting("PETS_SUSPICIOUS_THRESHOLD", "suspicious.threshold", 10),
       new Setting("PETS_SUSPICIOUS_WINDOW_SECONDS", "suspicious.windowSeconds", 3600),
-      new Setting("PETS_SHUTDOWN_GRACE_SECONDS", "shutdownGraceSeconds", 10));
+      new Setting("PETS_SHUTDOWN_GRACE_SECONDS", "shutdownGraceSeconds", 10),
+      new Setting("PETS_MANAGEMENT_HOST", "management.host", "127.0.0.1"),
+      new Setting("PETS_MANAGEMENT_PORT", "management.port", 9090));
 
   private Settings() {
   }

@@ -1,5 +1,6 @@
 package io.securepets.ratelimit;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.securepets.config.AppConfig;
 import io.securepets.events.SecurityEvents;
 import io.vertx.core.json.JsonObject;
@@ -22,22 +23,25 @@ public final class LimiterState {
   private final LocalWindowStore fallback;
   private final LongSupplier clockOverride;
   private final AtomicBoolean degraded = new AtomicBoolean(false);
+  private final LimiterMetrics metrics;
 
   /** The four windows of the configuration. */
   public record Windows(Window global, Window login, Window createPet, Window suspicious) {
   }
 
   /**
-   * Creates the state; {@code clockOverride} is null in production, where Redis's clock and the
-   * system clock are used, and a controllable clock in tests.
+   * Creates the state and registers the limiter's meters in {@code registry}; {@code clockOverride}
+   * is null in production, where Redis's clock and the system clock are used, and a controllable
+   * clock in tests.
    */
-  public LimiterState(AppConfig config, LongSupplier clockOverride) {
+  public LimiterState(AppConfig config, LongSupplier clockOverride, MeterRegistry registry) {
     AppConfig.Limits limits = config.limits();
     this.windows = new Windows(Window.of("global", limits.global()), Window.of("login", limits.login()),
         Window.of("create-pet", limits.createPet()), Window.of("failures", limits.suspicious()));
     this.keyPrefix = config.redis().keyPrefix();
     this.clockOverride = clockOverride;
     this.fallback = new LocalWindowStore(clockOverride == null ? System::currentTimeMillis : clockOverride);
+    this.metrics = new LimiterMetrics(registry, windows, degraded);
   }
 
   public Windows windows() {
@@ -54,6 +58,10 @@ public final class LimiterState {
 
   LongSupplier clockOverride() {
     return clockOverride;
+  }
+
+  LimiterMetrics metrics() {
+    return metrics;
   }
 
   public boolean isDegraded() {

@@ -1,10 +1,12 @@
 package io.securepets.ratelimit;
 
+import io.micrometer.core.instrument.Counter;
 import io.securepets.auth.Caller;
 import io.securepets.events.SecurityEvents;
 import io.securepets.http.ApiException;
 import io.securepets.http.ClientAddress;
 import io.securepets.http.Responses;
+import io.securepets.ratelimit.LimiterMetrics.Outcome;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
@@ -16,8 +18,9 @@ import java.util.Map;
 /**
  * The limiter step of the chain and its counterpart for error responses. A request that reaches the
  * step costs one Redis round trip, which checks whether the caller's token was revoked, the
- * suspicious-activity block and every window of the route. A request that fails before the step costs one round trip in {@link #onError}, which
- * counts it in the global window and, for a 401 or 403, as a failed attempt.
+ * suspicious-activity block and every window of the route. A request that fails before the step
+ * costs one round trip in {@link #onError}, which counts it in the global window and, for a 401 or
+ * 403, as a failed attempt. Both count their decisions in {@link LimiterMetrics}.
  */
 public final class RateLimitHandler {
 
@@ -30,10 +33,34 @@ public final class RateLimitHandler {
 
   private final RateLimiter limiter;
   private final ClientAddress clientAddress;
+  private final LimiterMetrics metrics;
+  private final Counter globalAdmitted;
+  private final Counter globalOverLimit;
+  private final Counter blocked;
 
   public RateLimitHandler(RateLimiter limiter, ClientAddress clientAddress) {
     this.limiter = limiter;
     this.clientAddress = clientAddress;
+    this.metrics = limiter.state().metrics();
+    String global = limiter.state().windows().global().name();
+    this.globalAdmitted = metrics.decision(global, Outcome.ADMITTED);
+    this.globalOverLimit = metrics.decision(global, Outcome.OVER_LIMIT);
+    this.blocked = metrics.decision(LimiterMetrics.SUSPICIOUS_ACTIVITY, Outcome.BLOCKED);
+  }
+
+  /**
+   * A route's windows, the last one being the route's own limit, and the counters of its decisions,
+   * looked up once when the route is built.
+   */
+  private record Step(List<Window> windows, Counter admitted, Counter[] overLimit) {
+
+    static Step of(List<Window> windows, LimiterMetrics metrics) {
+      Counter admitted = metrics.decision(windows.get(windows.size() - 1).name(), Outcome.ADMITTED);
+      Counter[] overLimit = windows.stream()
+          .map(window -> metrics.decision(window.name(), Outcome.OVER_LIMIT))
+          .toArray(Counter[]::new);
+      return new Step(windows, admitted, overLimit);
+    }
   }
 
   /** Returns the chain step for a route of {@code kind}. */
@@ -44,10 +71,12 @@ public final class RateLimitHandler {
       case LOGIN -> List.of(all.global(), all.login());
       case CREATE_PET -> List.of(all.global(), all.createPet());
     };
-    return ctx -> admit(ctx, windows);
+    Step step = Step.of(windows, metrics);
+    return ctx -> admit(ctx, step);
   }
 
-  private void admit(RoutingContext ctx, List<Window> windows) {
+  private void admit(RoutingContext ctx, Step step) {
+    List<Window> windows = step.windows();
     String clientId = clientId(ctx);
     String member = Responses.requestId(ctx);
     Caller caller = Caller.of(ctx);
@@ -61,6 +90,7 @@ public final class RateLimitHandler {
       int reported = windows.size() - 1;
       switch (decision.kind()) {
         case ADMITTED -> {
+          step.admitted().increment();
           putLimitHeaders(ctx.response(), windows.get(reported), decision.remaining()[reported],
               decision.resetMs()[reported]);
           ctx.put(PASSED_KEY, Boolean.TRUE);
@@ -74,10 +104,12 @@ public final class RateLimitHandler {
           ctx.fail(ApiException.invalidToken("Token revoked"));
         }
         case BLOCKED -> {
+          blocked.increment();
           SecurityEvents.emit(ctx, "RATE_LIMITED", new JsonObject().put("limiter", "suspicious-activity"));
           ctx.fail(tooManyFailedAttempts(decision.waitMs()));
         }
         case OVER_LIMIT -> {
+          step.overLimit()[decision.rejectedWindow()].increment();
           Window full = windows.get(decision.rejectedWindow());
           putLimitHeaders(ctx.response(), full, 0, decision.waitMs());
           SecurityEvents.emit(ctx, "RATE_LIMITED", new JsonObject().put("limiter", full.name()));
@@ -115,7 +147,9 @@ public final class RateLimitHandler {
 
   /**
    * Records an error response on a /v1/ route before it is written. Returns the error to send: the
-   * same one, or a 429 when the client is blocked or over the global limit.
+   * same one, or a 429 when the client is blocked or over the global limit. A request that failed
+   * before the limiter step counts here as a decision of the global window. A request that passed
+   * the step was counted there, so it counts again only when this turns it into a 429.
    */
   public Future<ApiException> onError(RoutingContext ctx, ApiException error) {
     boolean failedAttempt = error.status() == 401 || error.status() == 403;
@@ -126,20 +160,29 @@ public final class RateLimitHandler {
     return limiter.record(clientId(ctx), failedAttempt, !counted, Responses.requestId(ctx)).map(record -> {
       switch (record.kind()) {
         case BLOCK_STARTED -> {
+          metrics.blockStarted();
+          if (!counted) {
+            globalAdmitted.increment();
+          }
           SecurityEvents.emit(ctx, "SUSPICIOUS_ACTIVITY", new JsonObject()
               .put("failures", limiter.state().windows().suspicious().limit() + 1)
               .put("blockedSeconds", seconds(record.waitMs())));
           return error;
         }
         case BLOCKED -> {
+          blocked.increment();
           SecurityEvents.emit(ctx, "RATE_LIMITED", new JsonObject().put("limiter", "suspicious-activity"));
           return tooManyFailedAttempts(record.waitMs());
         }
         case OVER_LIMIT -> {
+          globalOverLimit.increment();
           SecurityEvents.emit(ctx, "RATE_LIMITED", new JsonObject().put("limiter", "global"));
           return tooManyRequests(record.waitMs());
         }
         default -> {
+          if (!counted) {
+            globalAdmitted.increment();
+          }
           return error;
         }
       }

@@ -66,7 +66,7 @@ public final class RateLimiter {
     List<String> revocations = revocationNames.stream().map(keys::revocation).toList();
     LocalWindowStore local = state.fallback();
     if (state.isDegraded()) {
-      return local.admit(keys, revocations, windows, member);
+      return fallbackAdmit(keys, revocations, windows, member);
     }
     List<Window> guarded = windows.subList(1, windows.size());
     Decision reservation = guarded.isEmpty() ? null : local.reserve(keys, guarded, member);
@@ -85,7 +85,7 @@ public final class RateLimiter {
           if (reservation != null) {
             local.withdraw(keys, guarded, member);
           }
-          return local.admit(keys, revocations, windows, member);
+          return fallbackAdmit(keys, revocations, windows, member);
         });
   }
 
@@ -108,17 +108,29 @@ public final class RateLimiter {
     });
   }
 
+  private Future<Decision> fallbackAdmit(ClientKeys keys, List<String> revocations, List<Window> windows,
+      String member) {
+    state.metrics().fallbackUsed();
+    return state.fallback().admit(keys, revocations, windows, member);
+  }
+
   Future<FailureRecord> record(String clientId, boolean failure, boolean countGlobal, String member) {
     ClientKeys keys = keys(clientId);
-    LimiterState.Windows windows = state.windows();
     if (state.isDegraded()) {
-      return state.fallback().record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member);
+      return fallbackRecord(keys, failure, countGlobal, member);
     }
+    LimiterState.Windows windows = state.windows();
     return redis.record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member)
         .recover(error -> {
           state.markDegraded(error, member);
-          return state.fallback().record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member);
+          return fallbackRecord(keys, failure, countGlobal, member);
         });
+  }
+
+  private Future<FailureRecord> fallbackRecord(ClientKeys keys, boolean failure, boolean countGlobal, String member) {
+    state.metrics().fallbackUsed();
+    LimiterState.Windows windows = state.windows();
+    return state.fallback().record(keys, failure, windows.suspicious(), countGlobal, windows.global(), member);
   }
 
   Future<Void> release(String clientId, Window window, String member) {

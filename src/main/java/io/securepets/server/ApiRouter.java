@@ -1,5 +1,6 @@
 package io.securepets.server;
 
+import io.securepets.auth.AuthFailureMetrics;
 import io.securepets.auth.AuthenticationHandler;
 import io.securepets.auth.RequireScope;
 import io.securepets.auth.Scopes;
@@ -125,7 +126,12 @@ final class ApiRouter {
     allowOnly(router, "/v1/admin/users/:id", "DELETE");
 
     router.route().handler(ctx -> ctx.fail(ApiException.notFound("Not found")));
-    FailureHandler failures = new FailureHandler(limits::onError);
+    AuthFailureMetrics authFailures = services.authFailures();
+    // Every error response passes here once, so each 401 is counted whichever step raised it.
+    FailureHandler failures = new FailureHandler((ctx, error) -> {
+      authFailures.record(error);
+      return limits.onError(ctx, error);
+    });
     router.route().failureHandler(failures);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
       router.errorHandler(status, failures);

@@ -1,6 +1,7 @@
 package io.securepets.server;
 
 import io.securepets.auth.KeyRing;
+import io.securepets.auth.AuthFailureMetrics;
 import io.securepets.config.AppConfig;
 import io.securepets.http.SecurityHeaders;
 import io.securepets.ratelimit.LimiterState;
@@ -21,19 +22,27 @@ public final class ApiVerticle extends VerticleBase {
   private final AppConfig config;
   private final LimiterState limiterState;
   private final KeyRing keys;
+  private final AuthFailureMetrics authFailures;
+  private final int instance;
   private Services services;
   private final List<HttpServer> servers = new ArrayList<>();
 
-  /** Creates one instance; {@code limiterState} and {@code keys} are shared by every instance of the process. */
-  public ApiVerticle(AppConfig config, LimiterState limiterState, KeyRing keys) {
+  /**
+   * Creates instance number {@code instance}; {@code limiterState}, {@code keys} and
+   * {@code authFailures} are shared by every instance of the process.
+   */
+  public ApiVerticle(AppConfig config, LimiterState limiterState, KeyRing keys, AuthFailureMetrics authFailures,
+      int instance) {
     this.config = config;
     this.limiterState = limiterState;
     this.keys = keys;
+    this.authFailures = authFailures;
+    this.instance = instance;
   }
 
   @Override
   public Future<?> start() {
-    services = new Services(vertx, config, limiterState, keys);
+    services = new Services(vertx, config, limiterState, keys, authFailures, instance);
     Router router = new ApiRouter(vertx, config, services).build();
     SecurityHeaders headers = new SecurityHeaders(config.contentSecurityPolicy());
     HttpServer https = vertx.createHttpServer(TransportOptions.https(config))

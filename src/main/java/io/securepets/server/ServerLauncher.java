@@ -1,18 +1,27 @@
 package io.securepets.server;
 
 import io.securepets.auth.KeyRing;
+import io.securepets.auth.AuthFailureMetrics;
 import io.securepets.config.AppConfig;
 import io.securepets.db.Migrations;
+import io.securepets.metrics.ProcessMetrics;
 import io.securepets.ratelimit.LimiterState;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts the service: migrations on the calling thread, then the verticle instances. */
+/**
+ * Starts the service: migrations on the calling thread, then the API verticle instances and, when
+ * its port is not 0, the one management verticle.
+ */
 public final class ServerLauncher {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServerLauncher.class);
@@ -43,25 +52,46 @@ public final class ServerLauncher {
   public static RunningServer start(AppConfig config, LongSupplier clockOverride) {
     KeyRing keys = KeyRing.load(config.jwt());
     Migrations.apply(config.database());
-    LimiterState limiterState = new LimiterState(config, clockOverride);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    Future<String> deployment = vertx.deployVerticle(() -> new ApiVerticle(config, limiterState, keys),
+    AppConfig.Management management = config.management();
+    ProcessMetrics metrics = management.enabled() ? ProcessMetrics.prometheus() : ProcessMetrics.disabled();
+    LimiterState limiterState = new LimiterState(config, clockOverride, metrics.registry());
+    AuthFailureMetrics authFailures = new AuthFailureMetrics(metrics.registry());
+    Vertx vertx = metrics.createVertx(new VertxOptions().setPreferNativeTransport(true), config.httpsPort());
+    AtomicInteger nextInstance = new AtomicInteger();
+    Future<String> deployment = vertx.deployVerticle(
+        () -> new ApiVerticle(config, limiterState, keys, authFailures, nextInstance.getAndIncrement()),
         new DeploymentOptions().setInstances(config.instances()));
+    if (management.enabled()) {
+      deployment = deployment.compose(ignored -> vertx.deployVerticle(
+          new ManagementVerticle(config, limiterState, metrics)));
+    }
     try {
       deployment.toCompletionStage().toCompletableFuture().join();
     } catch (RuntimeException e) {
       vertx.close();
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new IllegalStateException("cannot listen on " + config.host() + " ports " + config.httpsPort()
-          + (config.httpPort() == 0 ? "" : " and " + config.httpPort()) + ": " + cause.getMessage(), cause);
+      throw new IllegalStateException("cannot listen on " + listeners(config) + ": " + cause.getMessage(), cause);
     }
     if (config.jwt().keysReloadSeconds() > 0) {
       vertx.setPeriodic(config.jwt().keysReloadSeconds() * 1000L,
           timer -> vertx.executeBlocking(keys::reload, false));
     }
-    LOG.info("Serving https://{}:{} with {} verticle instances in {} mode; plain HTTP {}", config.host(),
-        config.httpsPort(), config.instances(), config.environment().name().toLowerCase(java.util.Locale.ROOT),
-        config.httpPort() == 0 ? "off" : "redirects from port " + config.httpPort());
+    LOG.info("Serving https://{}:{} with {} verticle instances in {} mode; plain HTTP {}; management {}",
+        config.host(), config.httpsPort(), config.instances(), config.environment().name().toLowerCase(Locale.ROOT),
+        config.httpPort() == 0 ? "off" : "redirects from port " + config.httpPort(),
+        management.enabled() ? "on http://" + management.host() + ":" + management.port() : "and metrics off");
     return new RunningServer(vertx);
+  }
+
+  /** Describes the addresses the service binds, for the error of a failed start. */
+  private static String listeners(AppConfig config) {
+    List<String> ports = new ArrayList<>(List.of(config.host() + ":" + config.httpsPort()));
+    if (config.httpPort() != 0) {
+      ports.add(config.host() + ":" + config.httpPort());
+    }
+    if (config.management().enabled()) {
+      ports.add(config.management().host() + ":" + config.management().port());
+    }
+    return String.join(", ", ports);
   }
 }

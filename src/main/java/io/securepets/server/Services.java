@@ -1,5 +1,6 @@
 package io.securepets.server;
 
+import io.securepets.auth.AuthFailureMetrics;
 import io.securepets.auth.AuthenticationHandler;
 import io.securepets.auth.LoginHandler;
 import io.securepets.auth.KeyRing;
@@ -41,19 +42,27 @@ final class Services {
   private final Revocations revocations;
   private final RefreshTokens refreshTokens;
   private final LimiterState limiterState;
+  private final AuthFailureMetrics authFailures;
 
-  Services(Vertx vertx, AppConfig config, LimiterState limiterState, KeyRing keys) {
+  /**
+   * Creates the clients of verticle instance {@code instance} (0, 1, ...), whose number names its
+   * Redis pool in the metrics.
+   */
+  Services(Vertx vertx, AppConfig config, LimiterState limiterState, KeyRing keys, AuthFailureMetrics authFailures,
+      int instance) {
     // One pool shared by every verticle instance of this process, so PETS_PG_POOL_SIZE bounds the process.
     this.pool = PgConnections.pool(vertx, config.database(), true);
     this.redis = Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(config.redis().url())
         .setMaxPoolSize(8)
-        .setMaxPoolWaiting(4096));
+        .setMaxPoolWaiting(4096)
+        .setPoolName("securepets-redis-" + instance));
     this.hasher = new PasswordHasher(vertx, Math.max(2, Runtime.getRuntime().availableProcessors()));
     this.tokens = new TokenService(vertx, config.jwt(), keys);
     this.cursors = new Cursors(config.jwt().secret());
     this.clientAddress = new ClientAddress(config.trustedProxies());
     this.limiterState = limiterState;
+    this.authFailures = authFailures;
     this.limiter = new RateLimiter(vertx, redis, limiterState);
     this.limits = new RateLimitHandler(limiter, clientAddress);
     this.revocations = new Revocations(limiter, config.jwt().ttlSeconds());
@@ -79,6 +88,10 @@ final class Services {
 
   RateLimitHandler limits() {
     return limits;
+  }
+
+  AuthFailureMetrics authFailures() {
+    return authFailures;
   }
 
   HealthRoutes health() {

@@ -65,6 +65,7 @@ class ConfigLoaderTest {
     assertThat(config.limits().login()).isEqualTo(new AppConfig.Window(5, 900));
     assertThat(config.limits().createPet()).isEqualTo(new AppConfig.Window(10, 60));
     assertThat(config.limits().suspicious()).isEqualTo(new AppConfig.Window(10, 3600));
+    assertThat(config.management()).isEqualTo(new AppConfig.Management("127.0.0.1", 9090));
   }
 
   @Test
@@ -151,6 +152,36 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> new ConfigLoader(serverEnvironment).loadForServer())
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("PETS_HTTPS_PORT");
+  }
+
+  @Test
+  void managementFromFileAndEnvironment() throws IOException {
+    Path file = Files.writeString(directory.resolve("config.json"), """
+        {"management": {"host": "10.0.0.5", "port": 9191}}""");
+    serverEnvironment.put("PETS_CONFIG", file.toString());
+    serverEnvironment.put("PETS_MANAGEMENT_PORT", "9292");
+
+    AppConfig config = new ConfigLoader(serverEnvironment).loadForServer();
+
+    assertThat(config.management().host()).as("file over default").isEqualTo("10.0.0.5");
+    assertThat(config.management().port()).as("environment over file").isEqualTo(9292);
+  }
+
+  @Test
+  void managementPortZeroTurnsListenerOff() {
+    serverEnvironment.put("PETS_MANAGEMENT_PORT", "0");
+
+    assertThat(new ConfigLoader(serverEnvironment).loadForServer().management().enabled()).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"65536", "-1", "metrics", ""})
+  void badManagementPortRejected(String port) {
+    serverEnvironment.put("PETS_MANAGEMENT_PORT", port);
+
+    assertThatThrownBy(() -> new ConfigLoader(serverEnvironment).loadForServer())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("PETS_MANAGEMENT_PORT");
   }
 
   @Test

@@ -56,6 +56,8 @@ public final class TestEnvironment {
     settings.put("PETS_HOST", "127.0.0.1");
     settings.put("PETS_HTTPS_PORT", String.valueOf(EmbeddedServices.freePort()));
     settings.put("PETS_HTTP_PORT", String.valueOf(EmbeddedServices.freePort()));
+    // Off, so that servers started from a copy of these settings never race for one management port.
+    settings.put("PETS_MANAGEMENT_PORT", "0");
     settings.put("PETS_PUBLIC_ORIGIN", "https://api.test.example:8443");
     settings.put("PETS_TLS_CERT", certificate.certificate().toString());
     settings.put("PETS_TLS_KEY", certificate.privateKey().toString());
