@@ -77,6 +77,14 @@ ratio_table() {
   done
 }
 
+redis_scope_text() {
+  if [[ $REDIS_MODE == private ]]; then
+    echo "The Redis server was started for this run alone, so no other client's commands are counted."
+  else
+    echo "The counters are server-wide, so commands from other clients (see the background rate above) are included."
+  fi
+}
+
 pg_method_text() {
   if [[ $PG_COUNTER == pg_stat_statements ]]; then
     echo "the change of \`sum(calls)\` in \`pg_stat_statements\` for the target's own database during the point," \
@@ -86,7 +94,7 @@ pg_method_text() {
       "the change of \`xact_commit + xact_rollback\` in \`pg_stat_database\` for the target's own database," \
       "divided by the point's requests. Every statement the two servers send outside \`BEGIN ... COMMIT\` is one" \
       "transaction. PostgreSQL 15 publishes a backend's counters up to 10 s after it goes idle, so the script" \
-      "reads them 11 s after the point ends; neither server is under load in that time."
+      "reads them 11 s after the point ends, while that target is idle (the other one runs its point)."
   fi
 }
 
@@ -205,8 +213,7 @@ write_report() {
       "to report."
     echo "- **Redis cmds/req**: the change of the summed \`calls\` of \`INFO commandstats\` during the point," \
       "divided by the requests; it counts the commands Lua scripts run as well as the scripts (\`EVALSHA\`)." \
-      "The counters are server-wide, so commands from other clients (see the background rate above) are" \
-      "included. **EVALSHA/req** is the \`EVALSHA\` share of that count."
+      "$(redis_scope_text) **EVALSHA/req** is the \`EVALSHA\` share of that count."
     echo "- Per-request counts (CPU, Redis, PostgreSQL) divide by the requests wrk completed. Requests still in" \
       "flight when a point ends (at most one per connection) reached the servers too, so these counts run high" \
       "by up to connections/requests, which matters most at 1024 connections and low throughput."
