@@ -21,6 +21,7 @@ public record AppConfig(
     URI publicOrigin,
     Path tlsCert,
     Path tlsKey,
+    TlsEngine tlsEngine,
     Database database,
     Redis redis,
     Jwt jwt,
@@ -31,6 +32,9 @@ public record AppConfig(
     Limits limits,
     int shutdownGraceSeconds,
     Management management) {
+
+  /** TLS implementation: BoringSSL through netty-tcnative when it loads ({@code AUTO}), or forced. */
+  public enum TlsEngine { AUTO, OPENSSL, JDK }
 
   /** Deployment mode, reported in logs; development mode changes nothing in the request chain. */
   public enum Environment { PRODUCTION, DEVELOPMENT }

@@ -137,6 +137,7 @@ public final class ConfigLoader {
         reader.origin("PETS_PUBLIC_ORIGIN"),
         reader.path("PETS_TLS_CERT"),
         reader.path("PETS_TLS_KEY"),
+        reader.tlsEngine(),
         reader.database(),
         new AppConfig.Redis(reader.optionalRedisUrl(), reader.text("PETS_REDIS_KEY_PREFIX")),
         new AppConfig.Jwt(reader.secret(), reader.text("PETS_JWT_ISSUER"), reader.text("PETS_JWT_AUDIENCE"),
@@ -223,6 +224,16 @@ public final class ConfigLoader {
         throw new ConfigException(name + " is empty: set it or remove it to use the default");
       }
       return value;
+    }
+
+    AppConfig.TlsEngine tlsEngine() {
+      String value = text("PETS_TLS_ENGINE").toLowerCase(Locale.ROOT);
+      return switch (value) {
+        case "auto" -> AppConfig.TlsEngine.AUTO;
+        case "openssl" -> AppConfig.TlsEngine.OPENSSL;
+        case "jdk" -> AppConfig.TlsEngine.JDK;
+        default -> throw new ConfigException("PETS_TLS_ENGINE is '" + value + "': use auto, openssl or jdk");
+      };
     }
 
     AppConfig.Environment environment() {

@@ -13,6 +13,7 @@ final class Settings {
       new Setting("PETS_PUBLIC_ORIGIN", "publicOrigin", "https://localhost:8443"),
       new Setting("PETS_TLS_CERT", "tls.cert", null),
       new Setting("PETS_TLS_KEY", "tls.key", null),
+      new Setting("PETS_TLS_ENGINE", "tls.engine", "auto"),
       new Setting("PETS_PG_URL", "pg.url", null),
       new Setting("PETS_PG_POOL_SIZE", "pg.poolSize", 16),
       new Setting("PETS_REDIS_URL", "redis.url", null),

@@ -80,6 +80,8 @@ public final class ServerLauncher {
         config.host(), config.httpsPort(), config.instances(), config.environment().name().toLowerCase(Locale.ROOT),
         config.httpPort() == 0 ? "off" : "redirects from port " + config.httpPort(),
         management.enabled() ? "on http://" + management.host() + ":" + management.port() : "and metrics off");
+    LOG.info("TLS engine {}, {} transport", TransportOptions.useOpenSsl(config.tlsEngine()) ? "BoringSSL" : "JDK",
+        vertx.isNativeTransportEnabled() ? "native epoll" : "NIO");
     return new RunningServer(vertx);
   }
 

@@ -1,9 +1,11 @@
 package io.securepets.server;
 
 import io.securepets.config.AppConfig;
+import io.securepets.config.ConfigException;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.util.List;
 import java.util.Set;
@@ -53,7 +55,28 @@ final class TransportOptions {
         .setMaxHeaderSize(16 * 1024)
         .setMaxFormAttributeSize(0);
     CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    if (useOpenSsl(config.tlsEngine())) {
+      options.setSslEngineOptions(new OpenSSLEngineOptions());
+    }
     return options;
+  }
+
+  /**
+   * Returns whether the BoringSSL engine of netty-tcnative serves TLS. It handshakes and encrypts
+   * with less CPU than the JDK's engine; AUTO uses it whenever its native library loads.
+   */
+  static boolean useOpenSsl(AppConfig.TlsEngine engine) {
+    return switch (engine) {
+      case JDK -> false;
+      case AUTO -> OpenSSLEngineOptions.isAvailable();
+      case OPENSSL -> {
+        if (!OpenSSLEngineOptions.isAvailable()) {
+          throw new ConfigException("PETS_TLS_ENGINE is openssl, but netty-tcnative's BoringSSL library "
+              + "does not load on this platform: use auto or jdk");
+        }
+        yield true;
+      }
+    };
   }
 
   static HttpServerOptions redirect(AppConfig config) {
