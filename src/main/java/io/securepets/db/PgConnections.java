@@ -12,8 +12,26 @@ import java.util.concurrent.TimeUnit;
 /** Builds the vertx-pg-client pool from the configured database. */
 public final class PgConnections {
 
-  /** Milliseconds to wait for a TCP connection to PostgreSQL, and for a free pooled connection. */
-  static final int CONNECT_TIMEOUT_MS = 2000;
+  /**
+   * Milliseconds to wait for the TCP connection to PostgreSQL. It is shorter than
+   * {@link #POOL_CONNECTION_TIMEOUT_MS}, so that an unreachable host fails a request with a connect
+   * timeout, and the next waiting request makes a new attempt, before the request's own time runs out.
+   */
+  static final int CONNECT_TIMEOUT_MS = 500;
+
+  /**
+   * Milliseconds a statement waits for a pooled connection, including opening a new one, before it fails.
+   * The failure handler then responds 503, so a caller gets that response in less than a second while
+   * PostgreSQL is unreachable or every connection is busy.
+   */
+  static final int POOL_CONNECTION_TIMEOUT_MS = 800;
+
+  /**
+   * Statements that may wait for a connection, per pooled connection. A statement beyond the limit fails
+   * at once with 503 instead of waiting out the timeout. 64 waiting statements per connection drain within
+   * the timeout when statements take less than about 12 ms each (an estimate from 800 ms / 64).
+   */
+  static final int MAX_WAITING_PER_CONNECTION = 64;
 
   private PgConnections() {
   }
@@ -37,9 +55,9 @@ public final class PgConnections {
         .setMaxSize(database.poolSize())
         .setShared(shared)
         .setName("securepets-pg")
-        .setConnectionTimeout(CONNECT_TIMEOUT_MS)
+        .setConnectionTimeout(POOL_CONNECTION_TIMEOUT_MS)
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
-        .setMaxWaitQueueSize(4096);
+        .setMaxWaitQueueSize(MAX_WAITING_PER_CONNECTION * database.poolSize());
     return PgBuilder.pool()
         .with(poolOptions)
         .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
