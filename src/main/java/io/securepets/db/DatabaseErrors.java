@@ -58,8 +58,9 @@ public final class DatabaseErrors {
   /**
    * Returns true when {@code error} or one of its causes shows that PostgreSQL cannot serve statements at
    * the moment: the connection was refused, timed out or closed, no pooled connection became free in time,
-   * the pool's wait queue is full, or the server reports a connection exception or is shutting down or
-   * starting up. Errors of the statement itself, such as a constraint violation, return false.
+   * the pool's wait queue is full, the server did not respond within the statement timeout, or the server
+   * reports a connection exception or is shutting down or starting up. Errors of the statement itself,
+   * such as a constraint violation, return false.
    */
   public static boolean isUnavailable(Throwable error) {
     Throwable cause = error;
@@ -80,7 +81,7 @@ public final class DatabaseErrors {
     // ConnectException covers a refused connection and Netty's ConnectTimeoutException.
     if (error instanceof ConnectException || error instanceof SocketException
         || error instanceof ClosedChannelException || error instanceof ClosedConnectionException
-        || error instanceof ConnectionPoolTooBusyException) {
+        || error instanceof ConnectionPoolTooBusyException || error instanceof StatementTimeoutException) {
       return true;
     }
     if (error.getClass() == VertxException.class) {

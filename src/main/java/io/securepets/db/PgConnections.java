@@ -1,6 +1,7 @@
 package io.securepets.db;
 
 import io.securepets.config.AppConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -8,6 +9,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Builds the vertx-pg-client pool from the configured database. */
 public final class PgConnections {
@@ -33,7 +35,24 @@ public final class PgConnections {
    */
   static final int MAX_WAITING_PER_CONNECTION = 64;
 
+  /**
+   * Milliseconds a database call may take in all, including the wait for a pooled connection. Without it,
+   * a request whose statement went to a PostgreSQL server that stopped responding (a frozen server or a
+   * network path that drops packets) would wait without end.
+   */
+  public static final long STATEMENT_TIMEOUT_MS = 2000;
+
   private PgConnections() {
+  }
+
+  /**
+   * Returns {@code call}, failed with {@link StatementTimeoutException} when it does not complete within
+   * {@link #STATEMENT_TIMEOUT_MS}. The connection stays busy until the server responds or the connection
+   * closes, and the statement may still complete on the server.
+   */
+  public static <T> Future<T> withTimeout(Future<T> call) {
+    return call.timeout(STATEMENT_TIMEOUT_MS, TimeUnit.MILLISECONDS).recover(error -> Future.failedFuture(
+        error instanceof TimeoutException ? new StatementTimeoutException(STATEMENT_TIMEOUT_MS) : error));
   }
 
   /**

@@ -103,6 +103,8 @@ final class Services {
 
   Future<Void> close() {
     hasher.close();
+    // NOTE: while PostgreSQL accepts connections but does not respond, pool.close() of vertx-pg-client
+    // 5.0.7 does not complete until it responds, so a stop lasts until then or until SIGKILL.
     return Future.join(pool.close(), redis.close()).mapEmpty();
   }
 }
