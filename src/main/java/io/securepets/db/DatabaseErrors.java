@@ -5,15 +5,10 @@ import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
-import java.net.ConnectException;
-import java.net.SocketException;
-import java.nio.channels.ClosedChannelException;
+import java.io.IOException;
 import java.util.Set;
 
-/**
- * Classification of PostgreSQL errors: by SQLSTATE at the repository edge, and as "PostgreSQL unavailable"
- * for the failure handler.
- */
+/** Classification of PostgreSQL errors at the repository edge, by SQLSTATE and by connection failure. */
 public final class DatabaseErrors {
 
   /** SQLSTATE 23505. */
@@ -56,13 +51,13 @@ public final class DatabaseErrors {
   }
 
   /**
-   * Returns true when {@code error} or one of its causes shows that PostgreSQL cannot serve statements at
-   * the moment: the connection was refused, timed out or closed, no pooled connection became free in time,
-   * the pool's wait queue is full, the server did not respond within the statement timeout, or the server
-   * reports a connection exception or is shutting down or starting up. Errors of the statement itself,
-   * such as a constraint violation, return false.
+   * Returns true when {@code error} or one of its causes, raised by a database call, shows that PostgreSQL
+   * cannot serve statements at the moment: the connection was refused, timed out, failed or closed, no
+   * pooled connection became free in time, the pool's wait queue is full, or the server reports a
+   * connection exception or is shutting down or starting up. Errors of the statement itself, such as a
+   * constraint violation, return false.
    */
-  public static boolean isUnavailable(Throwable error) {
+  static boolean isUnavailable(Throwable error) {
     Throwable cause = error;
     for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++) {
       if (isConnectionFailure(cause)) {
@@ -78,10 +73,10 @@ public final class DatabaseErrors {
       String state = pg.getSqlState();
       return state != null && (state.startsWith(CONNECTION_EXCEPTION_CLASS) || SHUTDOWN_STATES.contains(state));
     }
-    // ConnectException covers a refused connection and Netty's ConnectTimeoutException.
-    if (error instanceof ConnectException || error instanceof SocketException
-        || error instanceof ClosedChannelException || error instanceof ClosedConnectionException
-        || error instanceof ConnectionPoolTooBusyException || error instanceof StatementTimeoutException) {
+    // IOException covers a refused connection (ConnectException), Netty's ConnectTimeoutException and a
+    // connection reset while reading (SocketException) or writing (a plain IOException).
+    if (error instanceof IOException || error instanceof ClosedConnectionException
+        || error instanceof ConnectionPoolTooBusyException) {
       return true;
     }
     if (error.getClass() == VertxException.class) {

