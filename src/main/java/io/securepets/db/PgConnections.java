@@ -42,6 +42,11 @@ public final class PgConnections {
    */
   public static final long STATEMENT_TIMEOUT_MS = 2000;
 
+  /** Maximum milliseconds that {@link #warmUp} keeps trying to open the first connection. */
+  static final long WARM_UP_TIMEOUT_MS = 10_000;
+
+  private static final long WARM_UP_RETRY_MS = 100;
+
   private PgConnections() {
   }
 
@@ -59,6 +64,27 @@ public final class PgConnections {
       }
       return Future.failedFuture(DatabaseErrors.isUnavailable(error)
           ? new DatabaseUnavailableException(error.toString(), error) : error);
+    });
+  }
+
+  /**
+   * Opens the pool's first connection before any request needs it, retrying every 100 ms for up to
+   * {@link #WARM_UP_TIMEOUT_MS}. In a new JVM on a busy machine, loading the client's classes and opening
+   * the first connection can take longer than {@link #POOL_CONNECTION_TIMEOUT_MS}, which would fail the
+   * first requests with 503. A query that gives up leaves its connection attempt running, so a later one
+   * finds the connection. The future fails with the last error when no query succeeded in time.
+   */
+  public static Future<Void> warmUp(Vertx vertx, Pool pool) {
+    return warmUp(vertx, pool, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WARM_UP_TIMEOUT_MS));
+  }
+
+  private static Future<Void> warmUp(Vertx vertx, Pool pool, long deadlineNanos) {
+    return pool.query("SELECT 1").execute().<Void>mapEmpty().recover(error -> {
+      if (!DatabaseErrors.isUnavailable(error) || System.nanoTime() > deadlineNanos) {
+        return Future.failedFuture(error);
+      }
+      return vertx.timer(WARM_UP_RETRY_MS, TimeUnit.MILLISECONDS)
+          .compose(ignored -> warmUp(vertx, pool, deadlineNanos));
     });
   }
 

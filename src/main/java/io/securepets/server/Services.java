@@ -26,10 +26,15 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The clients and handlers one verticle instance uses, built from the configuration. */
 final class Services {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Services.class);
+
+  private final Vertx vertx;
   private final Pool pool;
   private final Redis redis;
   private final PasswordHasher hasher;
@@ -43,6 +48,7 @@ final class Services {
   private final LimiterState limiterState;
 
   Services(Vertx vertx, AppConfig config, LimiterState limiterState, KeyRing keys) {
+    this.vertx = vertx;
     // One pool shared by every verticle instance of this process, so PETS_PG_POOL_SIZE bounds the process.
     this.pool = PgConnections.pool(vertx, config.database(), true);
     this.redis = Redis.createClient(vertx, new RedisOptions()
@@ -68,9 +74,18 @@ final class Services {
     return new LogoutHandler(refreshTokens, revocations);
   }
 
-  /** Prepares the clients that need a round trip before the first request. */
+  /**
+   * Prepares the clients that need a round trip before the first request. A PostgreSQL connection that
+   * cannot be opened does not stop the start, because requests then get 503 until PostgreSQL responds.
+   */
   Future<Void> start() {
-    return limiter.start();
+    Future<Void> database = PgConnections.warmUp(vertx, pool).recover(error -> {
+      LOG.atWarn()
+          .addKeyValue("error", error.toString())
+          .log("Opening a PostgreSQL connection at start failed, requests get 503 until it succeeds");
+      return Future.succeededFuture();
+    });
+    return Future.all(limiter.start(), database).mapEmpty();
   }
 
   ClientAddress clientAddress() {
