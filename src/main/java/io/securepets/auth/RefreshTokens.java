@@ -1,5 +1,7 @@
 package io.securepets.auth;
 
+import static io.securepets.db.PgConnections.guard;
+
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -70,9 +72,9 @@ public final class RefreshTokens {
   /** Starts a login family for {@code userId} and returns its first refresh token. */
   public Future<Issued> startFamily(UUID userId) {
     UUID familyId = UUID.randomUUID();
-    return pool.withTransaction(connection -> connection.preparedQuery(INSERT_FAMILY)
+    return guard(pool.withTransaction(connection -> connection.preparedQuery(INSERT_FAMILY)
         .execute(Tuple.of(familyId, userId))
-        .compose(ignored -> insertToken(connection, familyId, userId)));
+        .compose(ignored -> insertToken(connection, familyId, userId))));
   }
 
   /**
@@ -81,7 +83,7 @@ public final class RefreshTokens {
    */
   public Future<Spent> spend(String token) {
     Buffer hash = hash(token);
-    return pool.withTransaction(connection -> connection.preparedQuery(SPEND).execute(Tuple.of(hash))
+    return guard(pool.withTransaction(connection -> connection.preparedQuery(SPEND).execute(Tuple.of(hash))
         .compose(rows -> {
           if (rows.size() == 0) {
             return Future.succeededFuture((Spent) null);
@@ -92,12 +94,12 @@ public final class RefreshTokens {
           List<String> scopes = List.of(row.getArrayOfStrings("scopes"));
           return insertToken(connection, familyId, userId)
               .map(next -> new Spent(Spent.Status.ROTATED, familyId, userId, scopes, next));
-        }))
+        })))
         .compose(rotated -> rotated != null ? Future.succeededFuture(rotated) : explainRejection(hash));
   }
 
   private Future<Spent> explainRejection(Buffer hash) {
-    return pool.preparedQuery(INSPECT).execute(Tuple.of(hash)).compose(rows -> {
+    return guard(pool.preparedQuery(INSPECT).execute(Tuple.of(hash))).compose(rows -> {
       if (rows.size() == 0) {
         return Future.succeededFuture(new Spent(Spent.Status.UNKNOWN, null, null, List.of(), null));
       }
@@ -117,7 +119,7 @@ public final class RefreshTokens {
 
   /** Revokes every refresh token of a login family. */
   public Future<Void> revokeFamily(UUID familyId) {
-    return pool.preparedQuery(REVOKE_FAMILY).execute(Tuple.of(familyId)).mapEmpty();
+    return guard(pool.preparedQuery(REVOKE_FAMILY).execute(Tuple.of(familyId))).mapEmpty();
   }
 
   private Future<Issued> insertToken(SqlConnection connection, UUID familyId, UUID userId) {

@@ -56,7 +56,9 @@ public final class UsersCommand {
     Vertx vertx = Vertx.vertx();
     try {
       Pool pool = PgConnections.pool(vertx, config.database(), false);
-      User created = new UserRepository(pool).create(user.email(), user.name(), user.role(), user.scopes(), hash)
+      User created = PgConnections.warmUp(vertx, pool)
+          .compose(ignored -> new UserRepository(pool).create(user.email(), user.name(), user.role(), user.scopes(),
+              hash))
           .toCompletionStage().toCompletableFuture().join();
       return created.createdView().encode();
     } catch (CompletionException e) {

@@ -1,6 +1,7 @@
 package io.securepets.db;
 
 import io.securepets.config.AppConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -8,14 +9,83 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Builds the vertx-pg-client pool from the configured database. */
 public final class PgConnections {
 
-  /** Milliseconds to wait for a TCP connection to PostgreSQL, and for a free pooled connection. */
-  static final int CONNECT_TIMEOUT_MS = 2000;
+  /**
+   * Milliseconds to wait for the TCP connection to PostgreSQL. It is shorter than
+   * {@link #POOL_CONNECTION_TIMEOUT_MS}, so that an unreachable host fails a request with a connect
+   * timeout, and the next waiting request makes a new attempt, before the request's own time runs out.
+   */
+  static final int CONNECT_TIMEOUT_MS = 500;
+
+  /**
+   * Milliseconds a statement waits for a pooled connection, including opening a new one, before it fails.
+   * The failure handler then responds 503, so a caller gets that response in less than a second while
+   * PostgreSQL is unreachable or every connection is busy.
+   */
+  static final int POOL_CONNECTION_TIMEOUT_MS = 800;
+
+  /**
+   * Statements that may wait for a connection, per pooled connection. A statement beyond the limit fails
+   * at once with 503 instead of waiting out the timeout. 64 waiting statements per connection drain within
+   * the timeout when statements take less than about 12 ms each (an estimate from 800 ms / 64).
+   */
+  static final int MAX_WAITING_PER_CONNECTION = 64;
+
+  /**
+   * Milliseconds a database call may take in all, including the wait for a pooled connection. Without it,
+   * a request whose statement went to a PostgreSQL server that stopped responding (a frozen server or a
+   * network path that drops packets) would wait without end.
+   */
+  public static final long STATEMENT_TIMEOUT_MS = 2000;
+
+  /** Maximum milliseconds that {@link #warmUp} keeps trying to open the first connection. */
+  static final long WARM_UP_TIMEOUT_MS = 10_000;
+
+  private static final long WARM_UP_RETRY_MS = 100;
 
   private PgConnections() {
+  }
+
+  /**
+   * Returns {@code call}, failed with {@link DatabaseUnavailableException} when it does not complete within
+   * {@link #STATEMENT_TIMEOUT_MS} or fails because PostgreSQL is unavailable. Other failures, such as a
+   * constraint violation, pass unchanged. After a timeout the connection stays busy until the server
+   * responds or the connection closes, and the statement may still complete on the server.
+   */
+  public static <T> Future<T> guard(Future<T> call) {
+    return call.timeout(STATEMENT_TIMEOUT_MS, TimeUnit.MILLISECONDS).recover(error -> {
+      if (error instanceof TimeoutException) {
+        return Future.failedFuture(new DatabaseUnavailableException(
+            "PostgreSQL did not respond within " + STATEMENT_TIMEOUT_MS + " ms", null));
+      }
+      return Future.failedFuture(DatabaseErrors.isUnavailable(error)
+          ? new DatabaseUnavailableException(error.toString(), error) : error);
+    });
+  }
+
+  /**
+   * Opens the pool's first connection before any request needs it, retrying every 100 ms for up to
+   * {@link #WARM_UP_TIMEOUT_MS}. In a new JVM on a busy machine, loading the client's classes and opening
+   * the first connection can take longer than {@link #POOL_CONNECTION_TIMEOUT_MS}, which would fail the
+   * first requests with 503. A query that gives up leaves its connection attempt running, so a later one
+   * finds the connection. The future fails with the last error when no query succeeded in time.
+   */
+  public static Future<Void> warmUp(Vertx vertx, Pool pool) {
+    return warmUp(vertx, pool, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WARM_UP_TIMEOUT_MS));
+  }
+
+  private static Future<Void> warmUp(Vertx vertx, Pool pool, long deadlineNanos) {
+    return pool.query("SELECT 1").execute().<Void>mapEmpty().recover(error -> {
+      if (!DatabaseErrors.isUnavailable(error) || System.nanoTime() > deadlineNanos) {
+        return Future.failedFuture(error);
+      }
+      return vertx.timer(WARM_UP_RETRY_MS, TimeUnit.MILLISECONDS)
+          .compose(ignored -> warmUp(vertx, pool, deadlineNanos));
+    });
   }
 
   /**
@@ -37,9 +107,9 @@ public final class PgConnections {
         .setMaxSize(database.poolSize())
         .setShared(shared)
         .setName("securepets-pg")
-        .setConnectionTimeout(CONNECT_TIMEOUT_MS)
+        .setConnectionTimeout(POOL_CONNECTION_TIMEOUT_MS)
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
-        .setMaxWaitQueueSize(4096);
+        .setMaxWaitQueueSize(MAX_WAITING_PER_CONNECTION * database.poolSize());
     return PgBuilder.pool()
         .with(poolOptions)
         .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))

@@ -1,6 +1,7 @@
 package io.securepets.http;
 
 import io.securepets.auth.Caller;
+import io.securepets.db.DatabaseUnavailableException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -8,16 +9,22 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The one place that writes error responses. An {@link ApiException} is written as it is; a bare
- * status from Vert.x (such as 413 from the body reader) gets the matching contract body; anything
- * else is a 500 whose body says only "Internal server error" while the cause is logged with the
- * request id. Client errors are not logged with stack traces.
+ * status from Vert.x (such as 413 from the body reader) gets the matching contract body. A
+ * {@link DatabaseUnavailableException} is a 503, logged once with the request id and without a stack
+ * trace, because an outage would otherwise repeat the same trace for every request. Anything else is a
+ * 500 whose body says only "Internal server error" while the cause is logged with the request id.
+ * Client errors are not logged with stack traces.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+
+  /** Message of the 503 body while PostgreSQL is unavailable. */
+  static final String DATABASE_UNAVAILABLE = "The database is unavailable, retry in a few seconds";
 
   private final ErrorRecorder recorder;
 
@@ -58,15 +65,41 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (known != null) {
       return known;
     }
-    Caller caller = Caller.of(ctx);
-    LOG.atError()
-        .addKeyValue("requestId", Responses.requestId(ctx))
-        .addKeyValue("userId", caller == null ? null : caller.userId().toString())
-        .addKeyValue("method", ctx.request().method().name())
-        .addKeyValue("path", ctx.request().path())
+    if (failure instanceof DatabaseUnavailableException unavailable) {
+      withRequest(LOG.atWarn(), ctx)
+          .addKeyValue("error", unavailable.getMessage())
+          .log("PostgreSQL is unavailable, responding 503");
+      return ApiException.serviceUnavailable(DATABASE_UNAVAILABLE);
+    }
+    withRequest(LOG.atError(), ctx)
         .setCause(failure)
         .log("Unhandled failure");
     return new ApiException(500, new JsonObject().put("error", "Internal server error"));
+  }
+
+  /**
+   * Returns the status that this handler writes for the failure of {@code ctx}, for handlers that run
+   * before it, such as the one that emits PET_CREATE_FAILED.
+   */
+  public static int status(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ApiException api) {
+      return api.status();
+    }
+    int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
+    if (forStatus(status) != null) {
+      return status;
+    }
+    return failure instanceof DatabaseUnavailableException ? 503 : 500;
+  }
+
+  private static LoggingEventBuilder withRequest(LoggingEventBuilder event, RoutingContext ctx) {
+    Caller caller = Caller.of(ctx);
+    return event
+        .addKeyValue("requestId", Responses.requestId(ctx))
+        .addKeyValue("userId", caller == null ? null : caller.userId().toString())
+        .addKeyValue("method", ctx.request().method().name())
+        .addKeyValue("path", ctx.request().path());
   }
 
   /** Maps a status that Vert.x raised by itself to the contract's body, or returns null for a 500. */

@@ -1,5 +1,7 @@
 package io.securepets.pets;
 
+import static io.securepets.db.PgConnections.guard;
+
 import io.securepets.db.Outcome;
 import io.securepets.validation.PageRequest;
 import io.vertx.core.Future;
@@ -107,7 +109,7 @@ public final class PetRepository {
         ? pool.preparedQuery(OWN_FIRST_PAGE).execute(Tuple.of(callerId, page.limit() + 1))
         : pool.preparedQuery(OWN_NEXT_PAGE).execute(Tuple.of(callerId, page.limit() + 1,
             utc(page.afterCreatedAt()), page.afterId()));
-    return rows.map(result -> {
+    return guard(rows).map(result -> {
       if (result.size() == 0) {
         return Outcome.of(Outcome.Status.UNKNOWN_CALLER);
       }
@@ -127,7 +129,7 @@ public final class PetRepository {
         ? pool.preparedQuery(PUBLIC_FIRST_PAGE).execute(Tuple.of(page.limit() + 1))
         : pool.preparedQuery(PUBLIC_NEXT_PAGE).execute(Tuple.of(page.limit() + 1,
             utc(page.afterCreatedAt()), page.afterId()));
-    return rows.map(result -> {
+    return guard(rows).map(result -> {
       List<Pet> pets = new ArrayList<>();
       result.forEach(row -> pets.add(Pet.from(row)));
       return toPage(pets, page.limit());
@@ -144,7 +146,7 @@ public final class PetRepository {
 
   /** Returns the pet when the caller owns it. */
   public Future<Outcome<Pet>> findOwned(UUID callerId, UUID petId) {
-    return pool.preparedQuery(FIND).execute(Tuple.of(callerId, petId)).map(result -> {
+    return guard(pool.preparedQuery(FIND).execute(Tuple.of(callerId, petId))).map(result -> {
       if (result.size() == 0) {
         return Outcome.of(Outcome.Status.UNKNOWN_CALLER);
       }
@@ -161,7 +163,7 @@ public final class PetRepository {
   public Future<Outcome<Pet>> create(UUID callerId, PetChanges pet) {
     Tuple values = Tuple.of(callerId, pet.name(), pet.species(), pet.breed(), pet.age(), pet.weight(),
         pet.isPublic() != null && pet.isPublic());
-    return pool.preparedQuery(INSERT).execute(values).map(result -> result.size() == 0
+    return guard(pool.preparedQuery(INSERT).execute(values)).map(result -> result.size() == 0
         ? Outcome.<Pet>of(Outcome.Status.UNKNOWN_CALLER)
         : Outcome.ok(Pet.from(result.iterator().next())));
   }
@@ -170,7 +172,7 @@ public final class PetRepository {
   public Future<Outcome<Pet>> update(UUID callerId, UUID petId, PetChanges changes) {
     Tuple values = Tuple.of(callerId, petId, changes.name(), changes.species(), changes.breed(), changes.age(),
         changes.weight(), changes.isPublic());
-    return pool.preparedQuery(UPDATE).execute(values).map(result -> {
+    return guard(pool.preparedQuery(UPDATE).execute(values)).map(result -> {
       Row row = result.iterator().next();
       Outcome.Status status = checks(row);
       return status == Outcome.Status.OK ? Outcome.ok(Pet.from(row)) : Outcome.<Pet>of(status);
@@ -179,7 +181,7 @@ public final class PetRepository {
 
   /** Deletes the caller's pet. */
   public Future<Outcome<Void>> delete(UUID callerId, UUID petId) {
-    return pool.preparedQuery(DELETE).execute(Tuple.of(callerId, petId))
+    return guard(pool.preparedQuery(DELETE).execute(Tuple.of(callerId, petId)))
         .map(result -> Outcome.<Void>of(checks(result.iterator().next())));
   }
 

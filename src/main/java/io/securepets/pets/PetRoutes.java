@@ -3,6 +3,7 @@ package io.securepets.pets;
 import io.securepets.auth.Caller;
 import io.securepets.events.SecurityEvents;
 import io.securepets.http.ApiException;
+import io.securepets.http.FailureHandler;
 import io.securepets.http.JsonBody;
 import io.securepets.http.Outcomes;
 import io.securepets.http.Responses;
@@ -65,8 +66,7 @@ public final class PetRoutes {
 
   /** Emits PET_CREATE_FAILED for any error of a create request, then passes the error on. */
   public static void createFailed(RoutingContext ctx) {
-    int status = ctx.failure() instanceof ApiException api ? api.status() : ctx.statusCode();
-    SecurityEvents.emit(ctx, "PET_CREATE_FAILED", new JsonObject().put("status", status == -1 ? 500 : status));
+    SecurityEvents.emit(ctx, "PET_CREATE_FAILED", new JsonObject().put("status", FailureHandler.status(ctx)));
     ctx.next();
   }
 

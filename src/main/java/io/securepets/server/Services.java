@@ -27,10 +27,15 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The clients and handlers one verticle instance uses, built from the configuration. */
 final class Services {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Services.class);
+
+  private final Vertx vertx;
   private final Pool pool;
   private final Redis redis;
   private final PasswordHasher hasher;
@@ -50,6 +55,7 @@ final class Services {
    */
   Services(Vertx vertx, AppConfig config, LimiterState limiterState, KeyRing keys, AuthFailureMetrics authFailures,
       int instance) {
+    this.vertx = vertx;
     // One pool shared by every verticle instance of this process, so PETS_PG_POOL_SIZE bounds the process.
     this.pool = PgConnections.pool(vertx, config.database(), true);
     this.redis = Redis.createClient(vertx, new RedisOptions()
@@ -77,9 +83,18 @@ final class Services {
     return new LogoutHandler(refreshTokens, revocations);
   }
 
-  /** Prepares the clients that need a round trip before the first request. */
+  /**
+   * Prepares the clients that need a round trip before the first request. A PostgreSQL connection that
+   * cannot be opened does not stop the start, because requests then get 503 until PostgreSQL responds.
+   */
   Future<Void> start() {
-    return limiter.start();
+    Future<Void> database = PgConnections.warmUp(vertx, pool).recover(error -> {
+      LOG.atWarn()
+          .addKeyValue("error", error.toString())
+          .log("Opening a PostgreSQL connection at start failed, requests get 503 until it succeeds");
+      return Future.succeededFuture();
+    });
+    return Future.all(limiter.start(), database).mapEmpty();
   }
 
   ClientAddress clientAddress() {
@@ -116,6 +131,8 @@ final class Services {
 
   Future<Void> close() {
     hasher.close();
+    // NOTE: while PostgreSQL accepts connections but does not respond, pool.close() of vertx-pg-client
+    // 5.0.7 does not complete until it responds, so a stop lasts until then or until SIGKILL.
     return Future.join(pool.close(), redis.close()).mapEmpty();
   }
 }

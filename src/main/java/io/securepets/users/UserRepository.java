@@ -1,5 +1,7 @@
 package io.securepets.users;
 
+import static io.securepets.db.PgConnections.guard;
+
 import io.securepets.db.DatabaseErrors;
 import io.securepets.db.Outcome;
 import io.vertx.core.Future;
@@ -48,14 +50,14 @@ public final class UserRepository {
   }
 
   public Future<Outcome<User>> findSelf(UUID callerId) {
-    return pool.preparedQuery(FIND_SELF).execute(Tuple.of(callerId)).map(rows -> rows.size() == 0
+    return guard(pool.preparedQuery(FIND_SELF).execute(Tuple.of(callerId))).map(rows -> rows.size() == 0
         ? Outcome.<User>of(Outcome.Status.UNKNOWN_CALLER)
         : Outcome.ok(User.from(rows.iterator().next(), "u")));
   }
 
   /** Returns another user, checking in the same statement that the caller still exists. */
   public Future<Outcome<User>> find(UUID callerId, UUID userId) {
-    return pool.preparedQuery(FIND_OTHER).execute(Tuple.of(callerId, userId)).map(rows -> {
+    return guard(pool.preparedQuery(FIND_OTHER).execute(Tuple.of(callerId, userId))).map(rows -> {
       if (rows.size() == 0) {
         return Outcome.<User>of(Outcome.Status.UNKNOWN_CALLER);
       }
@@ -67,7 +69,7 @@ public final class UserRepository {
 
   /** Returns the credentials for {@code email} (already lower-cased), or null when no account has it. */
   public Future<Credentials> findCredentials(String email) {
-    return pool.preparedQuery(FIND_LOGIN).execute(Tuple.of(email)).map(rows -> {
+    return guard(pool.preparedQuery(FIND_LOGIN).execute(Tuple.of(email))).map(rows -> {
       if (rows.size() == 0) {
         return null;
       }
@@ -78,13 +80,13 @@ public final class UserRepository {
   }
 
   public Future<Void> recordLogin(UUID userId) {
-    return pool.preparedQuery(RECORD_LOGIN).execute(Tuple.of(userId)).mapEmpty();
+    return guard(pool.preparedQuery(RECORD_LOGIN).execute(Tuple.of(userId))).mapEmpty();
   }
 
   /** Inserts a user; fails with {@link DuplicateEmailException} when the email is taken. */
   public Future<User> create(String email, String name, String role, List<String> scopes, String passwordHash) {
     Tuple values = Tuple.of(email, name, role, scopes.toArray(String[]::new), passwordHash);
-    return pool.preparedQuery(INSERT).execute(values)
+    return guard(pool.preparedQuery(INSERT).execute(values))
         .map(rows -> User.from(rows.iterator().next(), "u"))
         .recover(error -> Future.failedFuture(DatabaseErrors.is(error, DatabaseErrors.UNIQUE_VIOLATION)
             ? new DuplicateEmailException(email) : error));
@@ -95,7 +97,7 @@ public final class UserRepository {
    * FORBIDDEN means the caller is not an admin; the role in the token plays no part.
    */
   public Future<Outcome<Void>> deleteAsAdmin(UUID callerId, UUID userId) {
-    return pool.preparedQuery(DELETE_AS_ADMIN).execute(Tuple.of(callerId, userId)).map(rows -> {
+    return guard(pool.preparedQuery(DELETE_AS_ADMIN).execute(Tuple.of(callerId, userId))).map(rows -> {
       Row row = rows.iterator().next();
       String role = row.getString("caller_role");
       if (role == null) {

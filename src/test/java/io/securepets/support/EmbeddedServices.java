@@ -1,6 +1,5 @@
 package io.securepets.support;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.zonky.test.db.postgres.util.LinuxUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +48,17 @@ public final class EmbeddedServices {
       postgres = AccountSwitch.runningAsRoot() ? startAsRoot() : startWithZonky();
     }
     return "postgresql://postgres@127.0.0.1:" + postgres.port() + "/postgres";
+  }
+
+  /**
+   * Starts a PostgreSQL server for the caller alone, separate from the shared one, on a free loopback port.
+   * The caller may stop and restart it and must close it. If it is still running at JVM exit, the shutdown
+   * hook closes it. Throws IllegalStateException naming the cause when it cannot start.
+   */
+  public static LocalPostgres startPostgres() {
+    LocalPostgres server = AccountSwitch.runningAsRoot() ? startAsRoot() : startWithZonky();
+    beforeStop(server::close);
+    return server;
   }
 
   /** Starts Redis if needed and returns its URL, such as redis://127.0.0.1:PORT/0. */
@@ -118,28 +128,7 @@ public final class EmbeddedServices {
   }
 
   private static LocalPostgres startWithZonky() {
-    EmbeddedPostgres server;
-    try {
-      // The shutdown hook of this class stops the server, after the actions registered with beforeStop.
-      server = EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException("cannot start embedded PostgreSQL with zonky: " + e.getMessage(), e);
-    }
-    return new LocalPostgres() {
-      @Override
-      public int port() {
-        return server.getPort();
-      }
-
-      @Override
-      public void close() {
-        try {
-          server.close();
-        } catch (IOException e) {
-          LOG.warn("Stopping embedded PostgreSQL on port {} failed: {}", server.getPort(), e.toString());
-        }
-      }
-    };
+    return ZonkyPostgres.start();
   }
 
   /**

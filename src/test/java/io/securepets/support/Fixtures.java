@@ -46,8 +46,19 @@ public final class Fixtures {
 
   /** Inserts a user directly, bypassing the API; returns its id. */
   public static UUID insertUser(String email, String name, String role, List<String> scopes) {
-    try (Connection db = TestEnvironment.get().database();
-        PreparedStatement insert = db.prepareStatement("""
+    try (Connection db = TestEnvironment.get().database()) {
+      return insertUser(db, email, name, role, scopes);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot insert test user " + email, e);
+    }
+  }
+
+  /**
+   * Inserts a user with the shared test password into the database of {@code db}, for a server of a test's
+   * own; returns its id.
+   */
+  public static UUID insertUser(Connection db, String email, String name, String role, List<String> scopes) {
+    try (PreparedStatement insert = db.prepareStatement("""
             INSERT INTO users (email, name, role, scopes, password_hash, api_keys, internal_notes)
             VALUES (?, ?, ?, ?, ?, '["pk_test_secret_key"]'::jsonb, 'internal: flagged for review')
             RETURNING id""")) {
@@ -67,7 +78,12 @@ public final class Fixtures {
 
   /** Logs in through POST /v1/auth/login and returns the access token. */
   public static String login(String email, String password) {
-    ApiClient.Response response = ApiClient.forTestServer().post("/v1/auth/login", null,
+    return login(ApiClient.forTestServer(), email, password);
+  }
+
+  /** Logs in through POST /v1/auth/login of the server behind {@code client} and returns the access token. */
+  public static String login(ApiClient client, String email, String password) {
+    ApiClient.Response response = client.post("/v1/auth/login", null,
         new JsonObject().put("email", email).put("password", password).encode());
     if (response.status() != 200) {
       throw new IllegalStateException("login of " + email + " failed: " + response.status() + " " + response.body());

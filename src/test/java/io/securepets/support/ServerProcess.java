@@ -114,6 +114,24 @@ public final class ServerProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * Kills the process with SIGKILL (what Process.destroyForcibly sends on Linux), so that no shutdown hook
+   * runs, and returns its exit code, 137 on Linux. Throws IllegalStateException when it is still running
+   * after 10 s.
+   */
+  public int kill() {
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the server process on port " + port + " still runs 10 s after SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the killed server process", e);
+    }
+    return process.exitValue();
+  }
+
   /** Sends SIGTERM, waits for the exit (SIGKILL after 20 s) and for both streams to be read to the end. */
   @Override
   public void close() {

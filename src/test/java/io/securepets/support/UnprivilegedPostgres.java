@@ -48,15 +48,18 @@ final class UnprivilegedPostgres implements LocalPostgres {
   private final Path workDirectory;
   private final Path binaries;
   private final Path data;
-  private final Process process;
+  private final Path log;
   private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The running postgres process, or the exited one after {@link #stop()}. */
+  private volatile Process process;
 
   private UnprivilegedPostgres(AccountSwitch account, Path workDirectory, Process process, int port) {
     this.account = account;
     this.workDirectory = workDirectory;
     this.binaries = workDirectory.resolve("binaries");
     this.data = workDirectory.resolve("data");
+    this.log = workDirectory.resolve("postgres.log");
     this.process = process;
     this.port = port;
   }
@@ -92,7 +95,33 @@ final class UnprivilegedPostgres implements LocalPostgres {
   }
 
   @Override
-  public void close() {
+  public synchronized void stop() {
+    stopServer(account, binaries, data, process);
+    LOG.info("Stopped PostgreSQL on port {}, keeping {}", port, data);
+  }
+
+  @Override
+  public synchronized void restart() {
+    if (process.isAlive()) {
+      throw new IllegalStateException("PostgreSQL on port " + port + " is still running; stop it first");
+    }
+    try {
+      long logStart = Files.exists(log) ? Files.size(log) : 0;
+      process = launch(account, binaries, data, log, port);
+      if (!awaitReady(process, port, data)) {
+        String output = readFrom(log, logStart);
+        stopServer(account, binaries, data, process);
+        throw new IllegalStateException("PostgreSQL did not restart on port " + port + ". Server log:\n"
+            + tail(output));
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("restarting PostgreSQL on port " + port + " failed: " + e, e);
+    }
+    LOG.info("Restarted PostgreSQL on 127.0.0.1:{}, data in {}", port, data);
+  }
+
+  @Override
+  public synchronized void close() {
     if (closed.getAndSet(true)) {
       return;
     }
@@ -154,16 +183,7 @@ final class UnprivilegedPostgres implements LocalPostgres {
     for (int attempt = 1; ; attempt++) {
       int port = EmbeddedServices.freePort();
       long logStart = Files.exists(log) ? Files.size(log) : 0;
-      Process process = account.start(List.of(binaries.resolve("bin/postgres").toString(), "-D", data.toString(),
-          "-p", String.valueOf(port),
-          "-c", "listen_addresses=127.0.0.1",
-          "-c", "unix_socket_directories=",
-          "-c", "timezone=UTC",
-          "-c", "max_connections=300",
-          // The data directory is deleted at exit, so crash safety buys nothing here.
-          "-c", "fsync=off",
-          "-c", "synchronous_commit=off",
-          "-c", "full_page_writes=off"), log);
+      Process process = launch(account, binaries, data, log, port);
       if (awaitReady(process, port, data)) {
         LOG.info("Started PostgreSQL on 127.0.0.1:{} as {}, data in {}", port, account, data);
         return new UnprivilegedPostgres(account, work, process, port);
@@ -181,6 +201,20 @@ final class UnprivilegedPostgres implements LocalPostgres {
           : "PostgreSQL exited during startup with exit code " + process.exitValue() + ". Server log:\n"
               + tail(output));
     }
+  }
+
+  private static Process launch(AccountSwitch account, Path binaries, Path data, Path log, int port)
+      throws IOException {
+    return account.start(List.of(binaries.resolve("bin/postgres").toString(), "-D", data.toString(),
+        "-p", String.valueOf(port),
+        "-c", "listen_addresses=127.0.0.1",
+        "-c", "unix_socket_directories=",
+        "-c", "timezone=UTC",
+        "-c", "max_connections=300",
+        // The data directory is deleted at exit, so crash safety buys nothing here.
+        "-c", "fsync=off",
+        "-c", "synchronous_commit=off",
+        "-c", "full_page_writes=off"), log);
   }
 
   /**
