@@ -50,7 +50,7 @@ public final class LoginHandler implements Handler<RoutingContext> {
         limits.releaseLoginAttempt(ctx)).compose(results -> {
           RefreshTokens.Issued refresh = results.resultAt(0);
           String token = tokens.issue(account.id(), account.scopes(), refresh.familyId());
-          SecurityEvents.emit(ctx, "LOGIN_SUCCEEDED", new JsonObject().put("subject", account.id().toString()));
+          SecurityEvents.emit(ctx, "LOGIN_SUCCEEDED", new JsonObject().put("userId", account.id().toString()));
           return Responses.json(ctx, 200, tokenResponse(tokens, token, refresh.token()));
         });
   }

@@ -33,12 +33,12 @@ public final class RefreshHandler implements Handler<RoutingContext> {
     refreshTokens.spend(presented).compose(spent -> switch (spent.status()) {
       case ROTATED -> {
         String accessToken = tokens.issue(spent.userId(), spent.scopes(), spent.familyId());
-        SecurityEvents.emit(ctx, "TOKEN_REFRESHED", new JsonObject().put("subject", spent.userId().toString()));
+        SecurityEvents.emit(ctx, "TOKEN_REFRESHED", new JsonObject().put("userId", spent.userId().toString()));
         yield Responses.json(ctx, 200, LoginHandler.tokenResponse(tokens, accessToken, spent.next().token()));
       }
       case REUSED -> revocations.revokeFamily(spent.userId(), spent.familyId()).compose(ignored -> {
         SecurityEvents.emit(ctx, "REFRESH_TOKEN_REUSED", new JsonObject()
-            .put("subject", spent.userId().toString()).put("familyId", spent.familyId().toString()));
+            .put("userId", spent.userId().toString()).put("familyId", spent.familyId().toString()));
         return reject("Refresh token already used; every token of this login is now revoked");
       });
       case REVOKED -> reject("Refresh token revoked");

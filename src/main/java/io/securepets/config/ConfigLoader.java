@@ -27,6 +27,11 @@ public final class ConfigLoader {
 
   static final String DEFAULT_FILE = "conf/config.json";
   private static final int MIN_SECRET_BYTES = 32;
+  /**
+   * Fewest different characters a secret may have. A random base64 secret of 32 characters has about
+   * 25; repeated or patterned text has far fewer.
+   */
+  private static final int MIN_SECRET_DISTINCT_CHARS = 12;
   /** Token algorithms the service can verify; "none" and the HS384/HS512 variants are deliberately absent. */
   static final List<String> ALGORITHMS = List.of("HS256", "RS256", "ES256", "EdDSA");
 
@@ -41,6 +46,10 @@ public final class ConfigLoader {
     AppConfig config = build(readLayers());
     requireFile(config.tlsCert(), "PETS_TLS_CERT", "a PEM certificate chain");
     requireFile(config.tlsKey(), "PETS_TLS_KEY", "a PEM private key");
+    if (config.httpPort() == config.httpsPort()) {
+      throw new ConfigException("PETS_HTTP_PORT and PETS_HTTPS_PORT are both " + config.httpsPort()
+          + ": give the redirect listener another port, or 0 to turn it off");
+    }
     if (config.jwt().secret() == null) {
       throw new ConfigException("PETS_JWT_SECRET is missing: set it to a random value of at least "
           + MIN_SECRET_BYTES + " bytes, for example the output of 'openssl rand -base64 48'");
@@ -293,6 +302,11 @@ public final class ConfigLoader {
       if (bytes.length < MIN_SECRET_BYTES) {
         throw new ConfigException("PETS_JWT_SECRET is too short (" + bytes.length + " bytes): use at least "
             + MIN_SECRET_BYTES + " bytes, for example the output of 'openssl rand -base64 48'");
+      }
+      long distinct = value.chars().distinct().count();
+      if (distinct < MIN_SECRET_DISTINCT_CHARS) {
+        throw new ConfigException("PETS_JWT_SECRET is weak (only " + distinct + " different characters): use a "
+            + "random value, for example the output of 'openssl rand -base64 48'");
       }
       return bytes;
     }

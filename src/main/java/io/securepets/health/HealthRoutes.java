@@ -46,7 +46,7 @@ public final class HealthRoutes {
       JsonObject body = new JsonObject()
           .put("status", up ? "UP" : "DOWN")
           .put("checks", new JsonObject().put("postgres", postgres.result()).put("redis", redisStatus.result()))
-          .put("limiter", limiter.isDegraded() ? "DEGRADED" : "SHARED");
+          .put("limiter", limiter.isDegraded() || !"UP".equals(redisStatus.result()) ? "DEGRADED" : "SHARED");
       Responses.json(ctx, up ? 200 : 503, body);
     });
   }

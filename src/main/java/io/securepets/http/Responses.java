@@ -3,6 +3,7 @@ package io.securepets.http;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -15,7 +16,11 @@ public final class Responses {
   private Responses() {
   }
 
+  /** Writes {@code body} as JSON, or only the headers for a HEAD request, which must not carry a body. */
   public static Future<Void> json(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.request().method() == HttpMethod.HEAD) {
+      return ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8).end();
+    }
     return json(ctx.response(), status, body.toBuffer());
   }
 

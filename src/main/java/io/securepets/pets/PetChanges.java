@@ -7,7 +7,8 @@ record PetChanges(String name, String species, String breed, Integer age, Double
 
   static PetChanges from(JsonObject body) {
     Number weight = body.getNumber("weight");
+    // Adding 0.0 turns -0.0 into 0.0, so a weight of "-0" is stored and shown as 0.
     return new PetChanges(body.getString("name"), body.getString("species"), body.getString("breed"),
-        body.getInteger("age"), weight == null ? null : weight.doubleValue(), body.getBoolean("isPublic"));
+        body.getInteger("age"), weight == null ? null : weight.doubleValue() + 0.0, body.getBoolean("isPublic"));
   }
 }

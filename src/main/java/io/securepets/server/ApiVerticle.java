@@ -49,6 +49,9 @@ public final class ApiVerticle extends VerticleBase {
         .invalidRequestHandler(new InvalidRequestHandler(headers))
         .requestHandler(request -> {
           headers.apply(request.response());
+          if (!RequestGuards.admit(request)) {
+            return;
+          }
           router.handle(request);
         });
     servers.add(https);

@@ -3,6 +3,7 @@ package io.securepets.server;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
@@ -22,6 +23,11 @@ final class RedirectHandler implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
+    // RFC 9112 section 3.2: an HTTP/1.1 request without exactly one Host header is answered with 400.
+    if (request.version() == HttpVersion.HTTP_1_1 && request.headers().getAll(HttpHeaders.HOST).size() != 1) {
+      request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_LENGTH, "0").end();
+      return;
+    }
     request.response()
         .setStatusCode(301)
         .putHeader(HttpHeaders.LOCATION, location(request.path(), request.query()))

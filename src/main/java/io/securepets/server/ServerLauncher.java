@@ -3,6 +3,12 @@ package io.securepets.server;
 import io.securepets.auth.KeyRing;
 import io.securepets.auth.AuthFailureMetrics;
 import io.securepets.config.AppConfig;
+import io.securepets.config.ConfigException;
+import io.securepets.config.TlsFiles;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import io.securepets.db.Migrations;
 import io.securepets.metrics.ProcessMetrics;
 import io.securepets.ratelimit.LimiterState;
@@ -34,6 +40,21 @@ public final class ServerLauncher {
     @Override
     public void close() {
       vertx.close().toCompletionStage().toCompletableFuture().join();
+      LOG.info("Stopped: listeners closed, requests in flight finished, pools closed");
+    }
+  }
+
+  /**
+   * Fails with a line naming {@code setting} when {@code port} is taken, before anything starts. The
+   * listeners bind moments later, so a port taken in between still fails, with a less precise line.
+   */
+  private static void requireFreePort(String setting, String host, int port) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+    } catch (IOException e) {
+      throw new ConfigException(setting + " " + port + " on " + host + " cannot be used (" + e.getMessage()
+          + "): stop the process that holds it or choose another port");
     }
   }
 
@@ -50,6 +71,11 @@ public final class ServerLauncher {
    * the Redis and system clocks; only tests pass a clock, to move time across window boundaries.
    */
   public static RunningServer start(AppConfig config, LongSupplier clockOverride) {
+    TlsFiles.check(config.tlsCert(), config.tlsKey());
+    requireFreePort("PETS_HTTPS_PORT", config.host(), config.httpsPort());
+    if (config.httpPort() != 0) {
+      requireFreePort("PETS_HTTP_PORT", config.host(), config.httpPort());
+    }
     KeyRing keys = KeyRing.load(config.jwt());
     Migrations.apply(config.database());
     AppConfig.Management management = config.management();

@@ -52,8 +52,7 @@ final class TransportOptions {
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
-        .setMaxHeaderSize(16 * 1024)
-        .setMaxFormAttributeSize(0);
+        .setMaxHeaderSize(16 * 1024);
     CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     if (useOpenSsl(config.tlsEngine())) {
       options.setSslEngineOptions(new OpenSSLEngineOptions());
@@ -81,6 +80,7 @@ final class TransportOptions {
 
   static HttpServerOptions redirect(AppConfig config) {
     return new HttpServerOptions()
+        .setHttp2ClearTextEnabled(false)
         .setHost(config.host())
         .setPort(config.httpPort())
         .setIdleTimeout(IDLE_TIMEOUT_SECONDS)

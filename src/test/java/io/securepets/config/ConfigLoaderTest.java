@@ -121,9 +121,18 @@ class ConfigLoaderTest {
 
   @Test
   void secretOf32BytesAccepted() {
-    serverEnvironment.put("PETS_JWT_SECRET", "x".repeat(32));
+    serverEnvironment.put("PETS_JWT_SECRET", "0123456789abcdefghijklmnopqrstuv");
 
     assertThat(new ConfigLoader(serverEnvironment).loadForServer().jwt().secret()).hasSize(32);
+  }
+
+  @Test
+  void repetitiveSecretRejected() {
+    serverEnvironment.put("PETS_JWT_SECRET", "ab".repeat(24));
+
+    assertThatThrownBy(() -> new ConfigLoader(serverEnvironment).loadForServer())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("PETS_JWT_SECRET is weak");
   }
 
   @Test

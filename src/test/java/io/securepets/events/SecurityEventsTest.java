@@ -89,8 +89,11 @@ class SecurityEventsTest {
   private static String login(String email, String password) {
     Response response = send("POST", "/v1/auth/login", null,
         new JsonObject().put("email", email).put("password", password));
-    expect("LOGIN_SUCCEEDED", response, 200, null, "/v1/auth/login", "POST");
     String token = response.json().getString("accessToken");
+    String subject = new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]),
+        java.nio.charset.StandardCharsets.UTF_8)).getString("sub");
+    // A successful login names the user who logged in.
+    expect("LOGIN_SUCCEEDED", response, 200, UUID.fromString(subject), "/v1/auth/login", "POST");
     SECRETS.add(token);
     SECRETS.add("Bearer " + token);
     return token;
