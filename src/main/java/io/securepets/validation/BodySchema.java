@@ -83,6 +83,9 @@ public final class BodySchema {
           String plain = PlainText.of(text.replaceAll("\\s", " "));
           if (plain == null) {
             problems.put(field, "must be plain text: its HTML entities are nested too deeply to decode");
+          } else if (PlainText.hasControlOrBrokenCharacters(plain)) {
+            // Decoding an entity such as &#x85; can produce a control character.
+            problems.put(field, "must not contain control characters");
           } else {
             cleaned.put(field, plain);
           }
