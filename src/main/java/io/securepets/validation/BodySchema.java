@@ -82,7 +82,7 @@ public final class BodySchema {
         } else {
           String plain = PlainText.of(text.replaceAll("\\s", " "));
           if (plain == null) {
-            problems.put(field, "must be plain text: its HTML entities are nested too deeply to decode");
+            problems.put(field, "must be plain text: markup or nested HTML entities remain after sanitizing");
           } else if (PlainText.hasControlOrBrokenCharacters(plain)) {
             // Decoding an entity such as &#x85; can produce a control character.
             problems.put(field, "must not contain control characters");
