@@ -98,6 +98,10 @@ public final class BodySchema {
         describe(error, cleaned, problems);
       }
     }
+    if (!result.getValid() && problems.isEmpty()) {
+      // An error that describe() does not name a field for, such as a property named "", still rejects.
+      problems.put(BODY_FIELD, "does not match the request schema");
+    }
     if (!problems.isEmpty()) {
       JsonArray details = new JsonArray();
       problems.forEach((field, message) -> details.add(new JsonObject().put("field", field).put("message", message)));
