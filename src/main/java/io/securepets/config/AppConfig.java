@@ -11,6 +11,8 @@ import java.util.List;
  * @param instances HTTP verticle instances in this process, already resolved from 0 to the core count
  * @param httpPort plain-HTTP redirect listener port, 0 when that listener is off
  * @param shutdownGraceSeconds how long requests in flight may run on after a stop is requested
+ * @param idleTimeoutSeconds how long a connection may send and receive nothing before it is closed
+ * @param requestHeadTimeoutSeconds how long a client may take to send a request line and headers
  */
 public record AppConfig(
     Environment environment,
@@ -28,7 +30,9 @@ public record AppConfig(
     List<String> corsOrigins,
     String contentSecurityPolicy,
     Limits limits,
-    int shutdownGraceSeconds) {
+    int shutdownGraceSeconds,
+    int idleTimeoutSeconds,
+    int requestHeadTimeoutSeconds) {
 
   /** Deployment mode, reported in logs; development mode changes nothing in the request chain. */
   public enum Environment { PRODUCTION, DEVELOPMENT }

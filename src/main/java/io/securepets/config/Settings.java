@@ -39,7 +39,9 @@ final class Settings {
       new Setting("PETS_LIMIT_CREATE_PET_WINDOW_SECONDS", "limits.createPet.windowSeconds", 60),
       new Setting("PETS_SUSPICIOUS_THRESHOLD", "suspicious.threshold", 10),
       new Setting("PETS_SUSPICIOUS_WINDOW_SECONDS", "suspicious.windowSeconds", 3600),
-      new Setting("PETS_SHUTDOWN_GRACE_SECONDS", "shutdownGraceSeconds", 10));
+      new Setting("PETS_SHUTDOWN_GRACE_SECONDS", "shutdownGraceSeconds", 10),
+      new Setting("PETS_IDLE_TIMEOUT_SECONDS", "idleTimeoutSeconds", 60),
+      new Setting("PETS_REQUEST_HEAD_TIMEOUT_SECONDS", "requestHeadTimeoutSeconds", 20));
 
   private Settings() {
   }
