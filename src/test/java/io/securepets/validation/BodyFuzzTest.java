@@ -6,6 +6,10 @@ import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.securepets.http.ApiException;
 import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 
@@ -78,6 +82,7 @@ class BodyFuzzTest {
       return null;
     }
     assertThat(wellFormed).as("an object that parsed is well-formed").isTrue();
+    assertThat(isStrictUtf8WithoutBom(input)).as("a parsed body is UTF-8 without a byte order mark").isTrue();
     try {
       return schema.validate(parsed);
     } catch (ApiException rejection) {
@@ -125,6 +130,19 @@ class BodyFuzzTest {
         .isFalse();
     assertThat(text).as(field + " has markup").doesNotContainPattern(PlainTextFuzzTest.MARKUP);
     assertThat(PlainText.of(text)).as(field + " sanitized again").isEqualTo(text);
+  }
+
+  private static boolean isStrictUtf8WithoutBom(byte[] bytes) {
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+      return !text.startsWith("\uFEFF");
+    } catch (CharacterCodingException e) {
+      return false;
+    }
   }
 
   private static int codePoints(String text) {
