@@ -50,6 +50,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private HttpServer apiServer(RequestHeadTimeout headTimeout) {
     Router router = new ApiRouter(vertx, config, services).build();
+    TransferEncodingRule transferEncodings = new TransferEncodingRule();
     // Runs before every other route. The router replaces any end handler set on the response itself.
     router.route().order(-1).handler(ctx -> {
       HttpConnection connection = ctx.request().connection();
@@ -57,13 +58,16 @@ public final class ApiVerticle extends VerticleBase {
         ctx.addEndHandler(ignored -> headTimeout.responseEnded(connection));
       }
       ctx.next();
-    });
+    }).handler(transferEncodings);
     SecurityHeaders headers = new SecurityHeaders(config.contentSecurityPolicy());
     return vertx.createHttpServer(TransportOptions.https(config))
         .invalidRequestHandler(new InvalidRequestHandler(headers))
         .connectionHandler(headTimeout::connectionOpened)
         .requestHandler(request -> {
           headTimeout.requestReceived(request.connection());
+          if (transferEncodings.dropsPipelined(request)) {
+            return;
+          }
           headers.apply(request.response());
           router.handle(request);
         });
