@@ -109,7 +109,7 @@ class AttackerTest {
   }
 
   @Test
-  void nulInPathIdsNotFound() {
+  void nulInPathIdsRejected() {
     Map<String, String> requests = new LinkedHashMap<>();
     requests.put("PATCH /v1/pets/%00", PET);
     requests.put("DELETE /v1/pets/%00", null);

@@ -16,8 +16,9 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * Sends hand-written HTTP/1.1 requests over TLS, for what java.net.http refuses to send: control
- * characters in a header, repeated headers in a chosen order, or a connection from another loopback
- * address such as 127.0.0.2. The certificate and host name are still verified.
+ * characters in a header, repeated headers in a chosen order, a connection from another loopback
+ * address such as 127.0.0.2, a body of arbitrary bytes, several requests on one connection, or a
+ * request written slowly on an open socket. The certificate and host name are still verified.
  */
 public final class RawHttps {
 
