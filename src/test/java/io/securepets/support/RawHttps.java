@@ -16,9 +16,10 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * Sends hand-written HTTP/1.1 requests over TLS, for what java.net.http refuses to send: control
- * characters in a header, repeated headers in a chosen order, a connection from another loopback
- * address such as 127.0.0.2, a body of arbitrary bytes, several requests on one connection, or a
- * request written slowly on an open socket. The certificate and host name are still verified.
+ * characters in a header, repeated headers in a chosen order, or a connection from another loopback
+ * address such as 127.0.0.2. It also sends bodies of arbitrary bytes, several requests on one
+ * connection, and requests written slowly on an open socket. The certificate and host name are
+ * still verified.
  */
 public final class RawHttps {
 
@@ -81,7 +82,7 @@ public final class RawHttps {
 
   /**
    * Writes {@code bytes} as they are, which may hold several requests, and returns every response
-   * read until the server closes the connection; the last request should ask for that.
+   * read until the server closes the connection, so the last request should send Connection: close.
    */
   public List<Response> exchange(byte[] bytes) {
     try (SSLSocket socket = connect("127.0.0.1")) {
@@ -96,7 +97,7 @@ public final class RawHttps {
 
   /**
    * Opens an HTTP/1.1 connection over TLS from {@code localAddress}, with the handshake done and a
-   * read timeout of 20 s; the caller closes it.
+   * read timeout of 20 s. The caller closes it.
    */
   public SSLSocket connect(String localAddress) throws IOException {
     SSLSocket socket = (SSLSocket) ApiClient.trusting(certificate).getSocketFactory()
