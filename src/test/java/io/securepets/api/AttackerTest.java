@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -349,6 +350,26 @@ class AttackerTest {
     }
   }
 
+  /**
+   * Requests 1 s apart on one connection outlast the 2 s request head timeout, and each is served,
+   * because every complete request head stops the timer and every response restarts it.
+   */
+  @Test
+  void keepAliveRequestsServed() throws Exception {
+    byte[] request = "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    try (SSLSocket socket = slowClientRaw().connect("127.0.0.1")) {
+      for (int i = 0; i < 4; i++) {
+        socket.getOutputStream().write(request);
+        socket.getOutputStream().flush();
+
+        String head = readResponse(socket.getInputStream());
+
+        assertThat(head).as("response %d", i + 1).startsWith("HTTP/1.1 200");
+        Thread.sleep(1_000);
+      }
+    }
+  }
+
   @Test
   void stalledBodyClosed() throws Exception {
     byte[] partial = ("POST /v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
@@ -403,6 +424,22 @@ class AttackerTest {
         assertThat(sent).as("head bytes sent before the close").isLessThan(head.length);
       }
     }
+  }
+
+  /** Reads one response whose body has a Content-Length, and returns its head. */
+  private static String readResponse(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int next = in.read();
+      if (next < 0) {
+        throw new AssertionError("connection closed after " + head.toString(StandardCharsets.ISO_8859_1));
+      }
+      head.write(next);
+    }
+    String text = head.toString(StandardCharsets.ISO_8859_1);
+    String length = text.toLowerCase(Locale.ROOT).split("content-length:")[1].split("\r\n")[0].trim();
+    in.readNBytes(Integer.parseInt(length));
+    return text;
   }
 
   /** Reads until the server closes the connection, and fails when one read waits 20 s. */
