@@ -39,7 +39,10 @@ public final class LoginHandler implements Handler<RoutingContext> {
     JsonObject body = JsonBody.validated(ctx);
     String email = body.getString("email").strip().toLowerCase(Locale.ROOT);
     String password = body.getString("password");
-    users.findCredentials(email)
+    // PostgreSQL text cannot contain NUL, so no account has such an email and the query would fail.
+    Future<UserRepository.Credentials> lookup = email.indexOf('\u0000') >= 0
+        ? Future.succeededFuture(null) : users.findCredentials(email);
+    lookup
         .compose(account -> hasher.matches(password, account == null ? null : account.passwordHash())
             .compose(matches -> matches ? succeed(ctx, account) : fail(ctx)))
         .onFailure(ctx::fail);

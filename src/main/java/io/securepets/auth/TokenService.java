@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -158,8 +159,16 @@ public final class TokenService {
     } catch (ApiException e) {
       return Future.failedFuture(e);
     }
-    return signatureCheck.authenticate(new TokenCredentials(token))
-        .recover(failure -> Future.failedFuture(ApiException.invalidToken("Invalid signature")))
+    Future<User> authenticated;
+    try {
+      authenticated = signatureCheck.authenticate(new TokenCredentials(token))
+          .recover(failure -> Future.failedFuture(ApiException.invalidToken("Invalid signature")));
+    } catch (RuntimeException e) {
+      // vertx-auth-jwt 5.0.7 reads exp, iat and nbf with JsonObject.getLong once the signature is
+      // verified, and throws instead of failing the future when one is null or not a number.
+      return Future.failedFuture(ApiException.invalidToken("Malformed token"));
+    }
+    return authenticated
         .map(user -> {
           Caller caller = verifyClaims(claims, now);
           verified.put(token, new VerifiedToken(claims, caller));

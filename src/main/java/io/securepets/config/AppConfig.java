@@ -12,6 +12,8 @@ import java.util.List;
  * @param httpPort plain-HTTP redirect listener port, 0 when that listener is off
  * @param shutdownGraceSeconds how long requests in flight may run on after a stop is requested
  * @param management the plain-HTTP listener for metrics and health probes
+ * @param idleTimeoutSeconds how long a connection may send and receive nothing before it is closed
+ * @param requestHeadTimeoutSeconds how long a client may take to send a request line and headers
  */
 public record AppConfig(
     Environment environment,
@@ -31,7 +33,9 @@ public record AppConfig(
     String contentSecurityPolicy,
     Limits limits,
     int shutdownGraceSeconds,
-    Management management) {
+    Management management,
+    int idleTimeoutSeconds,
+    int requestHeadTimeoutSeconds) {
 
   /** TLS implementation: BoringSSL through netty-tcnative when it loads ({@code AUTO}), or forced. */
   public enum TlsEngine { AUTO, OPENSSL, JDK }

@@ -166,7 +166,9 @@ public final class ConfigLoader {
             reader.window("PETS_LIMIT_CREATE_PET", "PETS_LIMIT_CREATE_PET_WINDOW_SECONDS"),
             reader.window("PETS_SUSPICIOUS_THRESHOLD", "PETS_SUSPICIOUS_WINDOW_SECONDS")),
         reader.integer("PETS_SHUTDOWN_GRACE_SECONDS", 0, 3600),
-        new AppConfig.Management(reader.text("PETS_MANAGEMENT_HOST"), reader.port("PETS_MANAGEMENT_PORT", true)));
+        new AppConfig.Management(reader.text("PETS_MANAGEMENT_HOST"), reader.port("PETS_MANAGEMENT_PORT", true)),
+        reader.integer("PETS_IDLE_TIMEOUT_SECONDS", 1, 3600),
+        reader.integer("PETS_REQUEST_HEAD_TIMEOUT_SECONDS", 1, 3600));
   }
 
   /**

@@ -42,7 +42,9 @@ final class Settings {
       new Setting("PETS_SUSPICIOUS_WINDOW_SECONDS", "suspicious.windowSeconds", 3600),
       new Setting("PETS_SHUTDOWN_GRACE_SECONDS", "shutdownGraceSeconds", 10),
       new Setting("PETS_MANAGEMENT_HOST", "management.host", "127.0.0.1"),
-      new Setting("PETS_MANAGEMENT_PORT", "management.port", 9090));
+      new Setting("PETS_MANAGEMENT_PORT", "management.port", 9090),
+      new Setting("PETS_IDLE_TIMEOUT_SECONDS", "idleTimeoutSeconds", 60),
+      new Setting("PETS_REQUEST_HEAD_TIMEOUT_SECONDS", "requestHeadTimeoutSeconds", 20));
 
   private Settings() {
   }

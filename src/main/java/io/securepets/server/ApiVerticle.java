@@ -7,7 +7,9 @@ import io.securepets.http.SecurityHeaders;
 import io.securepets.ratelimit.LimiterState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,26 +45,56 @@ public final class ApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     services = new Services(vertx, config, limiterState, keys, authFailures, instance);
+    RequestHeadTimeout headTimeout = new RequestHeadTimeout(vertx, config.requestHeadTimeoutSeconds());
+    HttpServer https = apiServer(headTimeout);
+    servers.add(https);
+    Future<HttpServer> api = services.start().compose(ignored -> https.listen());
+    if (config.httpPort() == 0) {
+      return api;
+    }
+    HttpServer plain = redirectServer(headTimeout);
+    servers.add(plain);
+    return Future.all(api, plain.listen());
+  }
+
+  private HttpServer apiServer(RequestHeadTimeout headTimeout) {
     Router router = new ApiRouter(vertx, config, services).build();
+    TransferEncodingRule transferEncodings = new TransferEncodingRule();
+    // Runs before every other route. The router replaces any end handler set on the response itself.
+    router.route().order(-1).handler(ctx -> {
+      HttpConnection connection = ctx.request().connection();
+      if (ctx.request().version() != HttpVersion.HTTP_2) {
+        ctx.addEndHandler(ignored -> headTimeout.responseEnded(connection));
+      }
+      ctx.next();
+    }).handler(transferEncodings);
     SecurityHeaders headers = new SecurityHeaders(config.contentSecurityPolicy());
-    HttpServer https = vertx.createHttpServer(TransportOptions.https(config))
+    return vertx.createHttpServer(TransportOptions.https(config))
         .invalidRequestHandler(new InvalidRequestHandler(headers))
+        .connectionHandler(headTimeout::connectionOpened)
         .requestHandler(request -> {
+          headTimeout.requestReceived(request.connection());
+          if (transferEncodings.dropsPipelined(request)) {
+            return;
+          }
           headers.apply(request.response());
           if (!RequestGuards.admit(request)) {
             return;
           }
           router.handle(request);
         });
-    servers.add(https);
-    Future<HttpServer> api = services.start().compose(ignored -> https.listen());
-    if (config.httpPort() == 0) {
-      return api;
-    }
-    HttpServer plain = vertx.createHttpServer(TransportOptions.redirect(config))
-        .requestHandler(new RedirectHandler(config.publicOrigin()));
-    servers.add(plain);
-    return Future.all(api, plain.listen());
+  }
+
+  private HttpServer redirectServer(RequestHeadTimeout headTimeout) {
+    RedirectHandler redirect = new RedirectHandler(config.publicOrigin());
+    return vertx.createHttpServer(TransportOptions.redirect(config))
+        .connectionHandler(headTimeout::connectionOpened)
+        .requestHandler(request -> {
+          HttpConnection connection = request.connection();
+          headTimeout.requestReceived(connection);
+          request.response().endHandler(ignored -> headTimeout.responseEnded(connection));
+          redirect.handle(request);
+        });
   }
 
   /**

@@ -70,7 +70,7 @@ final class ManagementVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(config.management().host())
             .setPort(config.management().port())
-            .setIdleTimeout(TransportOptions.IDLE_TIMEOUT_SECONDS)
+            .setIdleTimeout(config.idleTimeoutSeconds())
             .setIdleTimeoutUnit(TimeUnit.SECONDS))
         .requestHandler(router);
     return server.listen();

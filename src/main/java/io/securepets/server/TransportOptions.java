@@ -28,9 +28,6 @@ final class TransportOptions {
 
   static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
-  /** Seconds a connection may stay idle before the server closes it. */
-  static final int IDLE_TIMEOUT_SECONDS = 60;
-
   private TransportOptions() {
   }
 
@@ -48,7 +45,7 @@ final class TransportOptions {
         .setUseAlpn(true)
         .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
         .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(100).setMaxHeaderListSize(16 * 1024))
-        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        .setIdleTimeout(config.idleTimeoutSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
@@ -83,7 +80,7 @@ final class TransportOptions {
         .setHttp2ClearTextEnabled(false)
         .setHost(config.host())
         .setPort(config.httpPort())
-        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        .setIdleTimeout(config.idleTimeoutSeconds())
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setMaxHeaderSize(16 * 1024);
   }

@@ -82,7 +82,10 @@ public final class BodySchema {
         } else {
           String plain = PlainText.of(text.replaceAll("\\s", " "));
           if (plain == null) {
-            problems.put(field, "must be plain text: its HTML entities are nested too deeply to decode");
+            problems.put(field, "must be plain text: markup or nested HTML entities remain after sanitizing");
+          } else if (PlainText.hasControlOrBrokenCharacters(plain)) {
+            // Decoding an entity such as &#x85; can produce a control character.
+            problems.put(field, "must not contain control characters");
           } else {
             cleaned.put(field, plain);
           }
@@ -94,6 +97,10 @@ public final class BodySchema {
       for (OutputUnit error : result.getErrors()) {
         describe(error, cleaned, problems);
       }
+    }
+    if (!result.getValid() && problems.isEmpty()) {
+      // An error that describe() does not name a field for, such as a property named "", still rejects.
+      problems.put(BODY_FIELD, "does not match the request schema");
     }
     if (!problems.isEmpty()) {
       JsonArray details = new JsonArray();

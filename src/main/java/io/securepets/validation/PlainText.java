@@ -1,6 +1,7 @@
 package io.securepets.validation;
 
 import java.util.List;
+import java.util.regex.Pattern;
 import org.owasp.html.HtmlPolicyBuilder;
 import org.owasp.html.HtmlSanitizer;
 import org.owasp.html.HtmlStreamEventReceiver;
@@ -12,24 +13,29 @@ import org.owasp.html.HtmlStreamEventReceiver;
  * becomes {@code Rex}. Decoding can reveal new markup ({@code &lt;b&gt;}), so the pass repeats until
  * the text no longer changes, at most {@value #MAX_PASSES} times. Text that still changes after that
  * (such as markup entity-encoded four or more times) is rejected rather than returned with markup.
+ * So is stable text in which a browser would still start markup: the sanitizer keeps an unfinished
+ * {@code <!} or {@code <!-} at the end of the text and {@code </} before a space as text.
  */
 public final class PlainText {
 
   private static final int MAX_PASSES = 5;
+  /** '<' followed by the start of a tag, an end tag, a comment or a processing instruction. */
+  private static final Pattern MARKUP = Pattern.compile("<[A-Za-z!/?]");
 
   private PlainText() {
   }
 
   /**
    * Returns {@code input} without markup, trimmed of leading and trailing white space, or null when
-   * the text was still changing after {@value #MAX_PASSES} passes and so may still contain markup.
+   * the text was still changing after {@value #MAX_PASSES} passes or still contains the start of
+   * markup: a '<' followed by a letter, '!', '/' or '?'.
    */
   public static String of(String input) {
     String current = input;
     for (int pass = 0; pass < MAX_PASSES; pass++) {
       String next = stripMarkup(current);
       if (next.equals(current)) {
-        return current.strip();
+        return MARKUP.matcher(current).find() ? null : current.strip();
       }
       current = next;
     }
