@@ -42,6 +42,7 @@ public final class TokenService {
   static final int VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_-]+");
+  private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
   private static final Set<String> REJECTED_HEADERS = Set.of("crit", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256");
 
   /** Tokens whose signature and claims were verified; only time claims are checked on a hit. */
@@ -201,6 +202,22 @@ public final class TokenService {
     }
     if (!SEGMENT.matcher(segments[1]).matches() || !SEGMENT.matcher(segments[2]).matches()) {
       throw ApiException.invalidToken("Malformed token");
+    }
+    if (!isCanonicalBase64Url(segments[2])) {
+      throw ApiException.invalidToken("Malformed token");
+    }
+  }
+
+  /**
+   * Returns true when {@code segment} is the only unpadded base64url spelling of its bytes. The
+   * decoder ignores the unused low bits of the last character, so without this check four spellings
+   * of one HS256 signature verify.
+   */
+  private static boolean isCanonicalBase64Url(String segment) {
+    try {
+      return BASE64URL.encodeToString(Base64.getUrlDecoder().decode(segment)).equals(segment);
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

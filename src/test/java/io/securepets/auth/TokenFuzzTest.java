@@ -130,6 +130,7 @@ class TokenFuzzTest {
     JsonObject claims = new JsonObject(decodeText(segments[1]));
     String signingInput = segments[0] + "." + segments[1];
     byte[] signature = Base64.getUrlDecoder().decode(segments[2]);
+    assertThat(BASE64URL.encodeToString(signature)).as("spelling of the signature of %s", token).isEqualTo(segments[2]);
     String algorithm = header.getString("alg");
     if ("HS256".equals(algorithm)) {
       assertThat(signature).as("HS256 signature of accepted %s", token).isEqualTo(hmac(SECRET, signingInput));
