@@ -41,6 +41,7 @@ public final class ServerLauncher {
    * the Redis and system clocks; only tests pass a clock, to move time across window boundaries.
    */
   public static RunningServer start(AppConfig config, LongSupplier clockOverride) {
+    TransportOptions.rejectClientInitiatedRenegotiation();
     KeyRing keys = KeyRing.load(config.jwt());
     Migrations.apply(config.database());
     LimiterState limiterState = new LimiterState(config, clockOverride);
