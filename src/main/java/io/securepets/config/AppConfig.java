@@ -9,6 +9,7 @@ import java.util.List;
  * The service's configuration, read and checked once at start by {@link ConfigLoader}.
  *
  * @param instances HTTP verticle instances in this process, already resolved from 0 to the core count
+ * @param maxInFlight requests one verticle instance serves at a time; more get 503 at once
  * @param httpPort plain-HTTP redirect listener port, 0 when that listener is off
  * @param shutdownGraceSeconds how long requests in flight may run on after a stop is requested
  * @param management the plain-HTTP listener for metrics and health probes
@@ -29,6 +30,7 @@ public record AppConfig(
     Jwt jwt,
     List<IpAddresses.Cidr> trustedProxies,
     int instances,
+    int maxInFlight,
     List<String> corsOrigins,
     String contentSecurityPolicy,
     Limits limits,

@@ -158,6 +158,7 @@ public final class ConfigLoader {
             reader.integer("PETS_JWT_KEYS_RELOAD_SECONDS", 0, 86_400)),
         reader.cidrs("PETS_TRUSTED_PROXIES"),
         instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
+        reader.integer("PETS_MAX_IN_FLIGHT", 1, 1_000_000),
         reader.origins("PETS_CORS_ORIGINS"),
         reader.text("PETS_CONTENT_SECURITY_POLICY"),
         new AppConfig.Limits(

@@ -8,6 +8,7 @@ import io.securepets.config.AppConfig;
 import io.securepets.health.HealthRoutes;
 import io.securepets.http.ApiException;
 import io.securepets.http.FailureHandler;
+import io.securepets.http.InFlightLimit;
 import io.securepets.http.JsonBody;
 import io.securepets.http.Responses;
 import io.securepets.openapi.OpenApiDocument;
@@ -20,6 +21,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
@@ -31,8 +33,10 @@ import java.util.Set;
  * <ol>
  *   <li>TLS-only transport ({@link TransportOptions}; plain HTTP only ever gets a redirect);</li>
  *   <li>security headers and request id, set by {@link ApiVerticle} before routing, so even
- *       responses Vert.x writes by itself carry them; then CORS when origins are configured, and on
- *       routes with a body the size-limited body reader, which Vert.x places before authentication;</li>
+ *       responses Vert.x writes by itself carry them;</li>
+ *   <li>load shedding ({@link InFlightLimit}): a request over this verticle's in-flight limit gets
+ *       503 at once; then CORS when origins are configured, and on routes with a body the
+ *       size-limited body reader, which Vert.x places before authentication;</li>
  *   <li>JWT authentication ({@link AuthenticationHandler}), and a 404 for a malformed path id;</li>
  *   <li>authorization by scope ({@link RequireScope}); ownership and the database role are checked
  *       by the statement that serves the request, in the same round trip;</li>
@@ -50,16 +54,19 @@ final class ApiRouter {
   private final Vertx vertx;
   private final AppConfig config;
   private final Services services;
+  private final InFlightLimit inFlight;
 
   ApiRouter(Vertx vertx, AppConfig config, Services services) {
     this.vertx = vertx;
     this.config = config;
     this.services = services;
+    this.inFlight = new InFlightLimit(config.maxInFlight());
   }
 
   Router build() {
     Router router = Router.router(vertx);
     RateLimitHandler limits = services.limits();
+    router.route().handler(inFlight);
     router.route().handler(ctx -> {
       services.clientAddress().resolve(ctx);
       ctx.next();
@@ -83,11 +90,11 @@ final class ApiRouter {
     router.get("/openapi.json").handler(ctx -> Responses.json(ctx.response(), 200, openApi));
     allowOnly(router, "/openapi.json", "GET");
 
-    router.post("/v1/auth/login").handler(JsonBody.reader())
+    readingBody(router.post("/v1/auth/login"))
         .handler(JsonBody.validatedBy(loginSchema))
         .handler(limits.step(Kind.LOGIN)).handler(services.login());
     allowOnly(router, "/v1/auth/login", "POST");
-    router.post("/v1/auth/refresh").handler(JsonBody.reader()).handler(JsonBody.validatedBy(refreshSchema))
+    readingBody(router.post("/v1/auth/refresh")).handler(JsonBody.validatedBy(refreshSchema))
         .handler(limits.step(Kind.GLOBAL)).handler(services.refresh());
     allowOnly(router, "/v1/auth/refresh", "POST");
 
@@ -102,7 +109,7 @@ final class ApiRouter {
     allowOnly(router, "/v1/auth/logout", "POST");
 
     router.get("/v1/pets").handler(authenticate).handler(limited).handler(pets::listOwn);
-    router.post("/v1/pets").handler(JsonBody.reader()).handler(authenticate)
+    readingBody(router.post("/v1/pets")).handler(authenticate)
         .handler(RequireScope.of(Scopes.WRITE_PETS)).handler(JsonBody.validatedBy(petCreate))
         .handler(limits.step(Kind.CREATE_PET)).handler(pets::create)
         .failureHandler(PetRoutes::createFailed);
@@ -110,7 +117,7 @@ final class ApiRouter {
 
     router.get("/v1/pets/:id").handler(authenticate).handler(PetRoutes::requireValidId).handler(limited)
         .handler(pets::get);
-    router.patch("/v1/pets/:id").handler(JsonBody.reader()).handler(authenticate)
+    readingBody(router.patch("/v1/pets/:id")).handler(authenticate)
         .handler(PetRoutes::requireValidId).handler(RequireScope.of(Scopes.WRITE_PETS))
         .handler(JsonBody.validatedBy(petUpdate)).handler(limited).handler(pets::update);
     router.delete("/v1/pets/:id").handler(authenticate).handler(PetRoutes::requireValidId)
@@ -137,6 +144,14 @@ final class ApiRouter {
       router.errorHandler(status, failures);
     }
     return router;
+  }
+
+  /**
+   * Adds the size-limited body reader to {@code route}. The request's in-flight slot is free while
+   * the body arrives, so a client that sends its body slowly holds no slot.
+   */
+  private Route readingBody(Route route) {
+    return route.handler(inFlight.releaseWhileReading()).handler(JsonBody.reader()).handler(inFlight::reacquire);
   }
 
   /** Answers any other method on {@code path} with 405 and the Allow header. */

@@ -71,6 +71,7 @@ public final class ServerLauncher {
    * the Redis and system clocks; only tests pass a clock, to move time across window boundaries.
    */
   public static RunningServer start(AppConfig config, LongSupplier clockOverride) {
+    TransportOptions.rejectClientInitiatedRenegotiation();
     TlsFiles.check(config.tlsCert(), config.tlsKey());
     requireFreePort("PETS_HTTPS_PORT", config.host(), config.httpsPort());
     if (config.httpPort() != 0) {

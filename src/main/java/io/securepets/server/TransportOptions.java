@@ -31,6 +31,16 @@ final class TransportOptions {
   private TransportOptions() {
   }
 
+  /**
+   * Makes the JDK's TLS engine reject a renegotiation that the client starts. In TLS 1.2 such a
+   * renegotiation makes the server repeat its expensive handshake work on an open connection, as
+   * often as the client requests (TLS 1.3 has no renegotiation). JSSE reads this property once, when the
+   * JVM's first server-side handshake runs, so it must be set before any listener starts.
+   */
+  static void rejectClientInitiatedRenegotiation() {
+    System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+  }
+
   static HttpServerOptions https(AppConfig config) {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host())

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
@@ -104,6 +105,34 @@ class TransportTest {
 
     assertThat(session.getProtocol()).isEqualTo("TLSv1.2");
     assertThat(session.getCipherSuite()).isEqualTo(suite);
+  }
+
+  /**
+   * A second handshake that the client starts on a TLS 1.2 connection is a renegotiation. The server
+   * rejects it with a fatal alert, so the next read fails instead of returning the response.
+   */
+  @Test
+  void clientInitiatedRenegotiationRejected() throws IOException {
+    int port = TestEnvironment.get().httpsPort();
+    try (SSLSocket socket = (SSLSocket) trustingTestServer.getSocketFactory().createSocket("localhost", port)) {
+      socket.setSoTimeout(10_000);
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setProtocols(new String[] {"TLSv1.2"});
+      parameters.setApplicationProtocols(new String[] {"http/1.1"});
+      socket.setSSLParameters(parameters);
+      socket.startHandshake();
+
+      socket.startHandshake();
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+
+      // The JDK engine answers a renegotiation with handshake_failure, BoringSSL with no_renegotiation.
+      assertThatThrownBy(() -> readAll(socket.getInputStream()))
+          .isInstanceOf(SSLException.class)
+          .hasMessageMatching(".*(handshake_failure|no_renegotiation).*");
+    }
   }
 
   @Test

@@ -59,6 +59,7 @@ class ConfigLoaderTest {
     assertThat(config.trustedProxies()).isEmpty();
     assertThat(config.corsOrigins()).isEmpty();
     assertThat(config.instances()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(config.maxInFlight()).isEqualTo(128);
     assertThat(config.database().port()).isEqualTo(5432);
     assertThat(config.redis().url()).isNull();
     assertThat(config.limits().global()).isEqualTo(new AppConfig.Window(1000, 900));
@@ -161,6 +162,16 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> new ConfigLoader(serverEnvironment).loadForServer())
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("PETS_HTTPS_PORT");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-1", "many", "1000001"})
+  void badMaxInFlightRejected(String value) {
+    serverEnvironment.put("PETS_MAX_IN_FLIGHT", value);
+
+    assertThatThrownBy(() -> new ConfigLoader(serverEnvironment).loadForServer())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("PETS_MAX_IN_FLIGHT is '" + value + "'");
   }
 
   @Test
