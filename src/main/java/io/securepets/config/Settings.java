@@ -29,7 +29,7 @@ final class Settings {
       new Setting("PETS_JWT_KEYS_RELOAD_SECONDS", "jwt.keysReloadSeconds", 30),
       new Setting("PETS_TRUSTED_PROXIES", "trustedProxies", ""),
       new Setting("PETS_INSTANCES", "instances", 0),
-      new Setting("PETS_MAX_IN_FLIGHT", "maxInFlight", 128),
+      new Setting("PETS_MAX_IN_FLIGHT", "maxInFlight", 1024),
       new Setting("PETS_CORS_ORIGINS", "cors.origins", ""),
       new Setting("PETS_CONTENT_SECURITY_POLICY", "headers.contentSecurityPolicy",
           "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),

@@ -59,7 +59,7 @@ class ConfigLoaderTest {
     assertThat(config.trustedProxies()).isEmpty();
     assertThat(config.corsOrigins()).isEmpty();
     assertThat(config.instances()).isEqualTo(Runtime.getRuntime().availableProcessors());
-    assertThat(config.maxInFlight()).isEqualTo(128);
+    assertThat(config.maxInFlight()).isEqualTo(1024);
     assertThat(config.database().port()).isEqualTo(5432);
     assertThat(config.redis().url()).isNull();
     assertThat(config.limits().global()).isEqualTo(new AppConfig.Window(1000, 900));
