@@ -2,6 +2,7 @@ package io.securepets.auth;
 
 import io.securepets.config.AppConfig;
 import io.securepets.config.ConfigException;
+import io.securepets.crypto.KeyPairs;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -17,10 +18,8 @@ import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +42,6 @@ public final class KeyRing {
 
   private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
-  private static final byte[] PROBE = "secure-pets signing key probe".getBytes(StandardCharsets.UTF_8);
 
   private final AppConfig.Jwt settings;
   private volatile Snapshot current;
@@ -143,36 +141,12 @@ public final class KeyRing {
   private PubSecKeyOptions signingKey(Path file, String text, List<VerificationKey> publicKeys) {
     PrivateKey key = pemPrivateKey(file, text);
     for (VerificationKey candidate : publicKeys) {
-      if (verifies(key, candidate)) {
+      if (KeyPairs.belongTogether(key, candidate.key())) {
         return new PubSecKeyOptions().setAlgorithm(candidate.algorithm()).setBuffer(text).setId(candidate.kid());
       }
     }
     throw new ConfigException("PETS_JWT_SIGNING_KEY " + file + " matches no key in PETS_JWT_PUBLIC_KEYS: "
         + "add its public key there, so the service can verify the tokens it issues");
-  }
-
-  private static boolean verifies(PrivateKey privateKey, VerificationKey candidate) {
-    String javaAlgorithm = switch (candidate.algorithm()) {
-      case "RS256" -> "SHA256withRSA";
-      case "ES256" -> "SHA256withECDSA";
-      case "EdDSA" -> "Ed25519";
-      default -> null;
-    };
-    if (javaAlgorithm == null || !privateKey.getAlgorithm().equals(candidate.key().getAlgorithm())) {
-      return false;
-    }
-    try {
-      Signature signer = Signature.getInstance(javaAlgorithm);
-      signer.initSign(privateKey);
-      signer.update(PROBE);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(javaAlgorithm);
-      verifier.initVerify(candidate.key());
-      verifier.update(PROBE);
-      return verifier.verify(signature);
-    } catch (GeneralSecurityException e) {
-      return false;
-    }
   }
 
   private List<JsonObject> jwksIn(Path file, String text) {
@@ -283,15 +257,11 @@ public final class KeyRing {
   }
 
   private static PrivateKey pemPrivateKey(Path file, String text) {
-    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(pemBody(file, text, "PRIVATE KEY"));
-    for (String type : new String[] {"RSA", "EC", "Ed25519"}) {
-      try {
-        return KeyFactory.getInstance(type).generatePrivate(spec);
-      } catch (GeneralSecurityException e) {
-        // Try the next key type.
-      }
+    PrivateKey key = KeyPairs.pkcs8(pemBody(file, text, "PRIVATE KEY"));
+    if (key == null) {
+      throw new ConfigException("PETS_JWT_SIGNING_KEY " + file + " is not a PKCS#8 RSA, EC or Ed25519 private key");
     }
-    throw new ConfigException("PETS_JWT_SIGNING_KEY " + file + " is not a PKCS#8 RSA, EC or Ed25519 private key");
+    return key;
   }
 
   /** Returns the RFC 7638 JWK thumbprint of {@code key}. */
