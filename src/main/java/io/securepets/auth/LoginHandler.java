@@ -58,7 +58,7 @@ public final class LoginHandler implements Handler<RoutingContext> {
         });
   }
 
-  /** The body of a successful login or refresh. */
+  /** Returns the body of a successful login or refresh. */
   static JsonObject tokenResponse(TokenService tokens, String accessToken, String refreshToken) {
     return new JsonObject()
         .put("accessToken", accessToken)

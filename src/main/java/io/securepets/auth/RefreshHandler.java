@@ -11,7 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * POST /v1/auth/refresh: spends a refresh token and answers with a new access token and a new
+ * POST /v1/auth/refresh: spends a refresh token and responds with a new access token and a new
  * refresh token. A token presented a second time revokes its whole login family, access tokens
  * included, and gets 401.
  */

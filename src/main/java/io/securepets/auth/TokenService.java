@@ -94,7 +94,7 @@ public final class TokenService {
   private record VerifiedToken(Map<String, Object> claims, Caller caller) {
   }
 
-  /** A map that drops its least recently used entry once it holds {@code capacity} entries. */
+  /** A map that drops its least recently used entry once it contains {@code capacity} entries. */
   private static final class LruMap<K, V> extends LinkedHashMap<K, V> {
     private final int capacity;
 

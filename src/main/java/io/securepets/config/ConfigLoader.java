@@ -28,7 +28,7 @@ public final class ConfigLoader {
   static final String DEFAULT_FILE = "conf/config.json";
   private static final int MIN_SECRET_BYTES = 32;
   /**
-   * Fewest different characters a secret may have. A random base64 secret of 32 characters has about
+   * Minimum number of different characters in a secret. A random base64 secret of 32 characters has about
    * 25; repeated or patterned text has far fewer.
    */
   private static final int MIN_SECRET_DISTINCT_CHARS = 12;

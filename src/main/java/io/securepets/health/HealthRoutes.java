@@ -12,10 +12,10 @@ import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
 import java.util.concurrent.TimeUnit;
 
-/** GET /health/live (the process answers) and GET /health/ready (PostgreSQL and Redis answer). */
+/** GET /health/live (the process responds) and GET /health/ready (PostgreSQL and Redis respond). */
 public final class HealthRoutes {
 
-  /** How long each dependency may take to answer a readiness probe, in milliseconds. */
+  /** How long each dependency may take to respond to a readiness probe, in milliseconds. */
   static final long CHECK_TIMEOUT_MS = 2000;
 
   private static final Buffer LIVE = new JsonObject().put("status", "UP").toBuffer();
@@ -35,7 +35,7 @@ public final class HealthRoutes {
   }
 
   /**
-   * Answers 200 when both dependencies respond in time, else 503 naming each failed one. The limiter
+   * Returns 200 when both dependencies respond in time, else 503 naming each failed one. The limiter
    * field says whether limits are shared through Redis or, while it is unreachable, kept per process.
    */
   public void ready(RoutingContext ctx) {

@@ -6,8 +6,8 @@ import io.vertx.redis.client.Redis;
 import java.util.List;
 
 /**
- * One verticle's access to the limiter: Redis while it answers, the process's in-memory windows
- * while it does not. A failed or slow Redis call marks the limiter degraded and is answered from
+ * One verticle's access to the limiter: Redis while it responds, the process's in-memory windows
+ * while it does not. A failed or slow Redis call marks the limiter degraded and is decided from
  * memory at once; a PING every {@value #PROBE_INTERVAL_MS} ms detects the recovery. The
  * {@code member} of each call is the request id, which also names the request in the log line of
  * a switch to memory.
@@ -15,7 +15,7 @@ import java.util.List;
 public final class RateLimiter {
 
   /**
-   * How long a limiter call may wait for Redis before the in-memory windows answer it, in ms. Long
+   * How long a limiter call may wait for Redis before the in-memory windows decide it, in ms. Long
    * enough that a saturated 2-core host running Redis beside the service does not flap to the
    * fallback, short enough that no request hangs on a dead Redis.
    */
@@ -37,7 +37,7 @@ public final class RateLimiter {
 
   /**
    * Loads the limiter scripts into Redis. It never fails: when Redis is unreachable at start the
-   * limiter begins degraded and the probe switches it back once Redis answers.
+   * limiter begins degraded and the probe switches it back once Redis responds.
    */
   public Future<Void> start() {
     return redis.loadScripts().recover(error -> {
@@ -91,7 +91,7 @@ public final class RateLimiter {
 
   /**
    * Revokes the named tokens or families of {@code clientId} for {@code ttlMs}. The revocation is
-   * kept in this process's memory too, so it holds here even when Redis fails meanwhile.
+   * kept in this process's memory too, so it applies here even when Redis fails meanwhile.
    */
   // NOTE: a revocation made while Redis is unreachable reaches only this process; the database
   // revocation of the login family still stops its refresh tokens everywhere.

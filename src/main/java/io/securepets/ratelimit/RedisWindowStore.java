@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Sliding windows in Redis. Each call is one EVALSHA of a script loaded once per client; when Redis
- * answers NOSCRIPT (after a restart or SCRIPT FLUSH) the script is loaded again and the call
+ * replies NOSCRIPT (after a restart or SCRIPT FLUSH) the script is loaded again and the call
  * repeated. Every call fails after {@code timeoutMs} so no request waits on a dead Redis.
  */
 final class RedisWindowStore implements WindowStore {
@@ -126,7 +126,7 @@ final class RedisWindowStore implements WindowStore {
         .timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
   }
 
-  /** Sends PING; succeeds only when Redis answers within the timeout. */
+  /** Sends PING; succeeds only when Redis replies within the timeout. */
   Future<Void> ping() {
     return redis.send(Request.cmd(Command.PING)).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
   }

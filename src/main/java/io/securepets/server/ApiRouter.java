@@ -154,7 +154,7 @@ final class ApiRouter {
     return route.handler(inFlight.releaseWhileReading()).handler(JsonBody.reader()).handler(inFlight::reacquire);
   }
 
-  /** Answers any other method on {@code path} with 405 and the Allow header. */
+  /** Rejects any other method on {@code path} with 405 and the Allow header. */
   private static void allowOnly(Router router, String path, String allow) {
     router.route(path).handler(ctx -> ctx.fail(ApiException.methodNotAllowed(allow)));
   }

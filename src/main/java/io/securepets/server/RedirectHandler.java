@@ -23,7 +23,7 @@ final class RedirectHandler implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    // RFC 9112 section 3.2: an HTTP/1.1 request without exactly one Host header is answered with 400.
+    // RFC 9112 section 3.2: an HTTP/1.1 request without exactly one Host header gets 400.
     if (request.version() == HttpVersion.HTTP_1_1 && request.headers().getAll(HttpHeaders.HOST).size() != 1) {
       request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_LENGTH, "0").end();
       return;

@@ -17,7 +17,7 @@ import io.vertx.core.json.JsonObject;
  */
 final class RequestGuards {
 
-  /** Largest declared body that is still read and discarded after a 413, so the client reads the answer. */
+  /** Largest declared body that is still read and discarded after a 413, so the client reads the response. */
   static final long MAX_DRAINED_BYTES = 1024 * 1024;
 
   /** Longest request target accepted; Netty's HTTP/1.1 decoder rejects longer request lines too. */

@@ -29,23 +29,23 @@ public record User(UUID id, String email, String name, String role, List<String>
         row.getOffsetDateTime(alias + "_created_at"), row.getOffsetDateTime(alias + "_last_login_at"));
   }
 
-  /** The view for callers with scope admin:all. */
+  /** Returns the view for callers with scope admin:all. */
   public JsonObject adminView() {
     return selfView().put("role", role)
         .put("lastLoginAt", lastLoginAt == null ? null : Pet.TIMESTAMP.format(lastLoginAt));
   }
 
-  /** The view for the user themself. */
+  /** Returns the view for the user themself. */
   public JsonObject selfView() {
     return publicView().put("email", email).put("createdAt", Pet.TIMESTAMP.format(createdAt));
   }
 
-  /** The view for anyone else. */
+  /** Returns the view for anyone else. */
   public JsonObject publicView() {
     return new JsonObject().put("id", id.toString()).put("name", name);
   }
 
-  /** The output of the {@code users create} command. */
+  /** Returns the output of the {@code users create} command. */
   public JsonObject createdView() {
     return selfView().put("role", role).put("scopes", new JsonArray(scopes));
   }

@@ -67,7 +67,7 @@ class RequestHeadTest {
       status = -1;
     }
 
-    // The server may answer before it cuts the stream, or cut it first; it must never hang.
+    // The server may respond before it cuts the stream, or cut it first. It must never hang.
     assertThat(status).isIn(200, -1);
     assertThat(ApiClient.forTestServer().get("/health/live", null).status()).isEqualTo(200);
   }

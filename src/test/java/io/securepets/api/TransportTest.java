@@ -128,7 +128,7 @@ class TransportTest {
           .getBytes(StandardCharsets.US_ASCII));
       out.flush();
 
-      // The JDK engine answers a renegotiation with handshake_failure, BoringSSL with no_renegotiation.
+      // The JDK engine rejects a renegotiation with handshake_failure, BoringSSL with no_renegotiation.
       assertThatThrownBy(() -> readAll(socket.getInputStream()))
           .isInstanceOf(SSLException.class)
           .hasMessageMatching(".*(handshake_failure|no_renegotiation).*");
