@@ -57,7 +57,7 @@ public final class UsersCommand {
     try {
       Pool pool = PgConnections.pool(vertx, config.database(), false);
       User created = PgConnections.warmUp(vertx, pool)
-          .compose(ignored -> new UserRepository(pool).create(user.email(), user.name(), user.role(), user.scopes(),
+          .compose(ignored -> new UserRepository(pool, pool).create(user.email(), user.name(), user.role(), user.scopes(),
               hash))
           .toCompletionStage().toCompletableFuture().join();
       return created.createdView().encode();

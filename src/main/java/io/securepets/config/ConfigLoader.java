@@ -403,7 +403,7 @@ public final class ConfigLoader {
         password = parts.length > 1 ? decode(parts[1]) : null;
       }
       return new AppConfig.Database(value, uri.getHost(), uri.getPort() == -1 ? 5432 : uri.getPort(),
-          path.isEmpty() ? user : decode(path), user, password, integer("PETS_PG_POOL_SIZE", 1, 512));
+          path.isEmpty() ? user : decode(path), user, password, integer("PETS_PG_POOL_SIZE", 2, 512));
     }
 
     private static String decode(String text) {

@@ -15,7 +15,7 @@ final class Settings {
       new Setting("PETS_TLS_KEY", "tls.key", null),
       new Setting("PETS_TLS_ENGINE", "tls.engine", "auto"),
       new Setting("PETS_PG_URL", "pg.url", null),
-      new Setting("PETS_PG_POOL_SIZE", "pg.poolSize", 16),
+      new Setting("PETS_PG_POOL_SIZE", "pg.poolSize", 8),
       new Setting("PETS_REDIS_URL", "redis.url", null),
       new Setting("PETS_REDIS_KEY_PREFIX", "redis.keyPrefix", "pets:"),
       new Setting("PETS_JWT_SECRET", "jwt.secret", null),

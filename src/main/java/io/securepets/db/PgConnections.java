@@ -8,6 +8,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -47,6 +48,13 @@ public final class PgConnections {
 
   private static final long WARM_UP_RETRY_MS = 100;
 
+  /** Statements one pipelined connection carries at once. */
+  static final int PIPELINING_LIMIT = 256;
+
+  /** Pool names, as the metrics label them. */
+  public static final String LENDING_POOL = "securepets-pg";
+  public static final String PIPELINED_POOL = "securepets-pg-pipelined";
+
   private PgConnections() {
   }
 
@@ -74,11 +82,11 @@ public final class PgConnections {
    * first requests with 503. A query that gives up leaves its connection attempt running, so a later one
    * finds the connection. The future fails with the last error when no query succeeded in time.
    */
-  public static Future<Void> warmUp(Vertx vertx, Pool pool) {
+  public static Future<Void> warmUp(Vertx vertx, SqlClient pool) {
     return warmUp(vertx, pool, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WARM_UP_TIMEOUT_MS));
   }
 
-  private static Future<Void> warmUp(Vertx vertx, Pool pool, long deadlineNanos) {
+  private static Future<Void> warmUp(Vertx vertx, SqlClient pool, long deadlineNanos) {
     return pool.query("SELECT 1").execute().<Void>mapEmpty().recover(error -> {
       if (!DatabaseErrors.isUnavailable(error) || System.nanoTime() > deadlineNanos) {
         return Future.failedFuture(error);
@@ -89,32 +97,73 @@ public final class PgConnections {
   }
 
   /**
-   * Returns a pool of at most {@code database.poolSize()} connections that caches prepared
-   * statements. With {@code shared}, every verticle of the process uses the same pool.
+   * Connections of the process that carry pipelined reads: a quarter of {@code PETS_PG_POOL_SIZE}, at
+   * least one. Pipelined statements share a connection, so a few carry the reads of many requests.
+   */
+  public static int pipelinedConnections(AppConfig.Database database) {
+    return Math.max(1, database.poolSize() / 4);
+  }
+
+  /**
+   * Connections of the process lent to one caller at a time: writes, transactions (refresh-token
+   * rotation), the readiness probe and the {@code users} command. The rest of {@code PETS_PG_POOL_SIZE}.
+   */
+  public static int lendingConnections(AppConfig.Database database) {
+    return Math.max(1, database.poolSize() - pipelinedConnections(database));
+  }
+
+  /**
+   * Returns a pool of {@link #lendingConnections} connections that lends each connection to one
+   * caller at a time, as transactions and statements that may wait for a row lock need. With
+   * {@code shared}, every verticle of the process uses the same pool.
    */
   public static Pool pool(Vertx vertx, AppConfig.Database database, boolean shared) {
+    return PgBuilder.pool()
+        .with(poolOptions(lendingConnections(database), shared, LENDING_POOL))
+        .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
+        .connectingTo(connectOptions(database))
+        .using(vertx)
+        .build();
+  }
+
+  /**
+   * Returns a client of {@link #pipelinedConnections} connections, each carrying up to
+   * {@value #PIPELINING_LIMIT} statements at once: concurrent statements leave in one write and
+   * PostgreSQL reads them together, where a lending pool would send one statement per connection
+   * and wait for its reply. A slow statement delays those queued behind it on its connection, so
+   * this client serves only reads: they use an index and never wait for a row lock. With
+   * {@code shared}, every verticle of the process uses the same connections.
+   */
+  public static SqlClient pipelined(Vertx vertx, AppConfig.Database database, boolean shared) {
+    return PgBuilder.client()
+        .with(poolOptions(pipelinedConnections(database), shared, PIPELINED_POOL))
+        .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
+        .connectingTo(connectOptions(database))
+        .using(vertx)
+        .build();
+  }
+
+  private static PgConnectOptions connectOptions(AppConfig.Database database) {
     PgConnectOptions connect = new PgConnectOptions()
         .setHost(database.host())
         .setPort(database.port())
         .setDatabase(database.database())
         .setUser(database.user())
         .setCachePreparedStatements(true)
-        .setPipeliningLimit(256);
+        .setPipeliningLimit(PIPELINING_LIMIT);
     if (database.password() != null) {
       connect.setPassword(database.password());
     }
-    PoolOptions poolOptions = new PoolOptions()
-        .setMaxSize(database.poolSize())
+    return connect;
+  }
+
+  private static PoolOptions poolOptions(int size, boolean shared, String name) {
+    return new PoolOptions()
+        .setMaxSize(size)
         .setShared(shared)
-        .setName("securepets-pg")
+        .setName(name)
         .setConnectionTimeout(POOL_CONNECTION_TIMEOUT_MS)
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
-        .setMaxWaitQueueSize(MAX_WAITING_PER_CONNECTION * database.poolSize());
-    return PgBuilder.pool()
-        .with(poolOptions)
-        .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
-        .connectingTo(connect)
-        .using(vertx)
-        .build();
+        .setMaxWaitQueueSize(MAX_WAITING_PER_CONNECTION * size);
   }
 }

@@ -5,7 +5,7 @@ import static io.securepets.db.PgConnections.guard;
 import io.securepets.db.Outcome;
 import io.securepets.validation.PageRequest;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -93,10 +93,17 @@ public final class PetRepository {
              (SELECT owner_id FROM target) AS target_owner,
              EXISTS (SELECT 1 FROM removed) AS removed""";
 
-  private final Pool pool;
+  private final SqlClient reads;
+  private final SqlClient writes;
 
-  public PetRepository(Pool pool) {
-    this.pool = pool;
+  /**
+   * Runs reads on {@code reads} and writes on {@code writes}. Reads never wait for a row lock, so they
+   * may share pipelined connections; a write that waits for a lock would delay every statement queued
+   * behind it on such a connection, so writes need connections lent to one statement at a time.
+   */
+  public PetRepository(SqlClient reads, SqlClient writes) {
+    this.reads = reads;
+    this.writes = writes;
   }
 
   /** A page of pets plus the position of its last item when more may follow. */
@@ -106,8 +113,8 @@ public final class PetRepository {
   /** Lists the caller's own pets after the page's position. */
   public Future<Outcome<Page>> listOwn(UUID callerId, PageRequest page) {
     Future<RowSet<Row>> rows = page.after() == null
-        ? pool.preparedQuery(OWN_FIRST_PAGE).execute(Tuple.of(callerId, page.limit() + 1))
-        : pool.preparedQuery(OWN_NEXT_PAGE).execute(Tuple.of(callerId, page.limit() + 1,
+        ? reads.preparedQuery(OWN_FIRST_PAGE).execute(Tuple.of(callerId, page.limit() + 1))
+        : reads.preparedQuery(OWN_NEXT_PAGE).execute(Tuple.of(callerId, page.limit() + 1,
             utc(page.afterCreatedAt()), page.afterId()));
     return guard(rows).map(result -> {
       if (result.size() == 0) {
@@ -126,8 +133,8 @@ public final class PetRepository {
   /** Lists public pets of every owner after the page's position. */
   public Future<Page> listPublic(PageRequest page) {
     Future<RowSet<Row>> rows = page.after() == null
-        ? pool.preparedQuery(PUBLIC_FIRST_PAGE).execute(Tuple.of(page.limit() + 1))
-        : pool.preparedQuery(PUBLIC_NEXT_PAGE).execute(Tuple.of(page.limit() + 1,
+        ? reads.preparedQuery(PUBLIC_FIRST_PAGE).execute(Tuple.of(page.limit() + 1))
+        : reads.preparedQuery(PUBLIC_NEXT_PAGE).execute(Tuple.of(page.limit() + 1,
             utc(page.afterCreatedAt()), page.afterId()));
     return guard(rows).map(result -> {
       List<Pet> pets = new ArrayList<>();
@@ -146,7 +153,7 @@ public final class PetRepository {
 
   /** Returns the pet when the caller owns it. */
   public Future<Outcome<Pet>> findOwned(UUID callerId, UUID petId) {
-    return guard(pool.preparedQuery(FIND).execute(Tuple.of(callerId, petId))).map(result -> {
+    return guard(reads.preparedQuery(FIND).execute(Tuple.of(callerId, petId))).map(result -> {
       if (result.size() == 0) {
         return Outcome.of(Outcome.Status.UNKNOWN_CALLER);
       }
@@ -163,7 +170,7 @@ public final class PetRepository {
   public Future<Outcome<Pet>> create(UUID callerId, PetChanges pet) {
     Tuple values = Tuple.of(callerId, pet.name(), pet.species(), pet.breed(), pet.age(), pet.weight(),
         pet.isPublic() != null && pet.isPublic());
-    return guard(pool.preparedQuery(INSERT).execute(values)).map(result -> result.size() == 0
+    return guard(writes.preparedQuery(INSERT).execute(values)).map(result -> result.size() == 0
         ? Outcome.<Pet>of(Outcome.Status.UNKNOWN_CALLER)
         : Outcome.ok(Pet.from(result.iterator().next())));
   }
@@ -172,7 +179,7 @@ public final class PetRepository {
   public Future<Outcome<Pet>> update(UUID callerId, UUID petId, PetChanges changes) {
     Tuple values = Tuple.of(callerId, petId, changes.name(), changes.species(), changes.breed(), changes.age(),
         changes.weight(), changes.isPublic());
-    return guard(pool.preparedQuery(UPDATE).execute(values)).map(result -> {
+    return guard(writes.preparedQuery(UPDATE).execute(values)).map(result -> {
       Row row = result.iterator().next();
       Outcome.Status status = checks(row);
       return status == Outcome.Status.OK ? Outcome.ok(Pet.from(row)) : Outcome.<Pet>of(status);
@@ -181,7 +188,7 @@ public final class PetRepository {
 
   /** Deletes the caller's pet. */
   public Future<Outcome<Void>> delete(UUID callerId, UUID petId) {
-    return guard(pool.preparedQuery(DELETE).execute(Tuple.of(callerId, petId)))
+    return guard(writes.preparedQuery(DELETE).execute(Tuple.of(callerId, petId)))
         .map(result -> Outcome.<Void>of(checks(result.iterator().next())));
   }
 

@@ -16,6 +16,7 @@ import io.securepets.http.ClientAddress;
 import io.securepets.pets.PetRepository;
 import io.securepets.pets.PetRoutes;
 import io.securepets.ratelimit.LimiterState;
+import io.securepets.ratelimit.PipelinedRedis;
 import io.securepets.ratelimit.RateLimitHandler;
 import io.securepets.ratelimit.RateLimiter;
 import io.securepets.ratelimit.Revocations;
@@ -27,6 +28,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,7 @@ final class Services {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final SqlClient pipelined;
   private final Redis redis;
   private final PasswordHasher hasher;
   private final TokenService tokens;
@@ -56,13 +59,15 @@ final class Services {
   Services(Vertx vertx, AppConfig config, LimiterState limiterState, KeyRing keys, AuthFailureMetrics authFailures,
       int instance) {
     this.vertx = vertx;
-    // One pool shared by every verticle instance of this process, so PETS_PG_POOL_SIZE bounds the process.
+    // Both are shared by every verticle instance of this process, so PETS_PG_POOL_SIZE bounds the process.
     this.pool = PgConnections.pool(vertx, config.database(), true);
-    this.redis = Redis.createClient(vertx, new RedisOptions()
+    this.pipelined = PgConnections.pipelined(vertx, config.database(), true);
+    this.redis = new PipelinedRedis(Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(config.redis().url())
-        .setMaxPoolSize(8)
-        .setMaxPoolWaiting(4096)
-        .setPoolName("securepets-redis-" + instance));
+        .setMaxPoolSize(2)
+        .setMaxPoolWaiting(64)
+        .setMaxWaitingHandlers(8192)
+        .setPoolName("securepets-redis-" + instance)));
     this.hasher = new PasswordHasher(vertx, Math.max(2, Runtime.getRuntime().availableProcessors()));
     this.tokens = new TokenService(vertx, config.jwt(), keys);
     this.cursors = new Cursors(config.jwt().secret());
@@ -88,7 +93,8 @@ final class Services {
    * cannot be opened does not stop the start, because requests then get 503 until PostgreSQL responds.
    */
   Future<Void> start() {
-    Future<Void> database = PgConnections.warmUp(vertx, pool).recover(error -> {
+    Future<Void> database = Future.all(PgConnections.warmUp(vertx, pool), PgConnections.warmUp(vertx, pipelined))
+        .<Void>mapEmpty().recover(error -> {
       LOG.atWarn()
           .addKeyValue("error", error.toString())
           .log("Opening a PostgreSQL connection at start failed, requests get 503 until it succeeds");
@@ -118,21 +124,21 @@ final class Services {
   }
 
   LoginHandler login() {
-    return new LoginHandler(new UserRepository(pool), hasher, tokens, limits, refreshTokens);
+    return new LoginHandler(new UserRepository(pipelined, pool), hasher, tokens, limits, refreshTokens);
   }
 
   PetRoutes pets() {
-    return new PetRoutes(new PetRepository(pool), cursors);
+    return new PetRoutes(new PetRepository(pipelined, pool), cursors);
   }
 
   UserRoutes users() {
-    return new UserRoutes(new UserRepository(pool));
+    return new UserRoutes(new UserRepository(pipelined, pool));
   }
 
   Future<Void> close() {
     hasher.close();
     // NOTE: while PostgreSQL accepts connections but does not respond, pool.close() of vertx-pg-client
     // 5.0.7 does not complete until it responds, so a stop lasts until then or until SIGKILL.
-    return Future.join(pool.close(), redis.close()).mapEmpty();
+    return Future.join(pool.close(), pipelined.close(), redis.close()).mapEmpty();
   }
 }

@@ -5,7 +5,7 @@ import static io.securepets.db.PgConnections.guard;
 import io.securepets.db.DatabaseErrors;
 import io.securepets.db.Outcome;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
@@ -39,10 +39,17 @@ public final class UserRepository {
       SELECT (SELECT role FROM caller) AS caller_role,
              (SELECT id FROM removed) AS removed_id""";
 
-  private final Pool pool;
+  private final SqlClient reads;
+  private final SqlClient writes;
 
-  public UserRepository(Pool pool) {
-    this.pool = pool;
+  /**
+   * Runs reads on {@code reads} and writes on {@code writes}. Reads never wait for a row lock, so they
+   * may share pipelined connections; a write that waits for a lock would delay every statement queued
+   * behind it on such a connection, so writes need connections lent to one statement at a time.
+   */
+  public UserRepository(SqlClient reads, SqlClient writes) {
+    this.reads = reads;
+    this.writes = writes;
   }
 
   /** The stored password hash and scopes of the account with an email, for login. */
@@ -50,14 +57,14 @@ public final class UserRepository {
   }
 
   public Future<Outcome<User>> findSelf(UUID callerId) {
-    return guard(pool.preparedQuery(FIND_SELF).execute(Tuple.of(callerId))).map(rows -> rows.size() == 0
+    return guard(reads.preparedQuery(FIND_SELF).execute(Tuple.of(callerId))).map(rows -> rows.size() == 0
         ? Outcome.<User>of(Outcome.Status.UNKNOWN_CALLER)
         : Outcome.ok(User.from(rows.iterator().next(), "u")));
   }
 
   /** Returns another user, checking in the same statement that the caller still exists. */
   public Future<Outcome<User>> find(UUID callerId, UUID userId) {
-    return guard(pool.preparedQuery(FIND_OTHER).execute(Tuple.of(callerId, userId))).map(rows -> {
+    return guard(reads.preparedQuery(FIND_OTHER).execute(Tuple.of(callerId, userId))).map(rows -> {
       if (rows.size() == 0) {
         return Outcome.<User>of(Outcome.Status.UNKNOWN_CALLER);
       }
@@ -69,7 +76,7 @@ public final class UserRepository {
 
   /** Returns the credentials for {@code email} (already lower-cased), or null when no account has it. */
   public Future<Credentials> findCredentials(String email) {
-    return guard(pool.preparedQuery(FIND_LOGIN).execute(Tuple.of(email))).map(rows -> {
+    return guard(reads.preparedQuery(FIND_LOGIN).execute(Tuple.of(email))).map(rows -> {
       if (rows.size() == 0) {
         return null;
       }
@@ -80,13 +87,13 @@ public final class UserRepository {
   }
 
   public Future<Void> recordLogin(UUID userId) {
-    return guard(pool.preparedQuery(RECORD_LOGIN).execute(Tuple.of(userId))).mapEmpty();
+    return guard(writes.preparedQuery(RECORD_LOGIN).execute(Tuple.of(userId))).mapEmpty();
   }
 
   /** Inserts a user; fails with {@link DuplicateEmailException} when the email is taken. */
   public Future<User> create(String email, String name, String role, List<String> scopes, String passwordHash) {
     Tuple values = Tuple.of(email, name, role, scopes.toArray(String[]::new), passwordHash);
-    return guard(pool.preparedQuery(INSERT).execute(values))
+    return guard(writes.preparedQuery(INSERT).execute(values))
         .map(rows -> User.from(rows.iterator().next(), "u"))
         .recover(error -> Future.failedFuture(DatabaseErrors.is(error, DatabaseErrors.UNIQUE_VIOLATION)
             ? new DuplicateEmailException(email) : error));
@@ -97,7 +104,7 @@ public final class UserRepository {
    * FORBIDDEN means the caller is not an admin; the role in the token plays no part.
    */
   public Future<Outcome<Void>> deleteAsAdmin(UUID callerId, UUID userId) {
-    return guard(pool.preparedQuery(DELETE_AS_ADMIN).execute(Tuple.of(callerId, userId))).map(rows -> {
+    return guard(writes.preparedQuery(DELETE_AS_ADMIN).execute(Tuple.of(callerId, userId))).map(rows -> {
       Row row = rows.iterator().next();
       String role = row.getString("caller_role");
       if (role == null) {

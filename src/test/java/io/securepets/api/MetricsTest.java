@@ -227,9 +227,10 @@ class MetricsTest {
   void poolMetricsPresent() {
     Scrape scrape = scrape();
 
-    assertThat(scrape.samples("vertx_pool_in_use", Map.of("pool_type", "sql", "pool_name", "securepets-pg")))
-        .hasSize(1);
-    assertThat(scrape.samples("vertx_pool_usage_seconds_count", Map.of("pool_type", "sql"))).hasSize(1);
+    assertThat(scrape.samples("vertx_pool_in_use", Map.of("pool_type", "sql")))
+        .extracting(sample -> sample.labels().get("pool_name"))
+        .containsExactlyInAnyOrder("securepets-pg", "securepets-pg-pipelined");
+    assertThat(scrape.samples("vertx_pool_usage_seconds_count", Map.of("pool_type", "sql"))).hasSize(2);
     assertThat(scrape.samples("vertx_pool_in_use", Map.of("pool_type", "redis")))
         .extracting(sample -> sample.labels().get("pool_name"))
         .containsExactlyInAnyOrder("securepets-redis-0", "securepets-redis-1", "securepets-redis-management");

@@ -10,6 +10,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -129,6 +131,43 @@ class DatabaseErrorsTest {
   }
 
   @Test
+  void refusedConnectionIsUnavailableToPipelinedClient() throws Exception {
+    SqlClient client = pipelined(EmbeddedServices.freePort(), 2);
+
+    Timed result = timed(client.preparedQuery("SELECT $1::int").execute(Tuple.of(1)).mapEmpty());
+
+    assertThat(result.failure()).as("failure of a pipelined statement to a closed port").isNotNull();
+    assertThat(DatabaseErrors.isUnavailable(result.failure())).as("%s", result.failure()).isTrue();
+    assertThat(result.elapsed()).isLessThan(POOL_FAILURE_BOUND);
+  }
+
+  @Test
+  void silentServerFailsPipelinedStatements() throws Exception {
+    SqlClient client = pipelined(silent.port(), 4);
+    List<Future<Void>> statements = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      statements.add(client.preparedQuery("SELECT $1::int").execute(Tuple.of(i)).mapEmpty());
+    }
+
+    for (Future<Void> statement : statements) {
+      Timed result = timed(statement);
+      assertThat(result.failure()).as("failure of a pipelined statement to a silent server").isNotNull();
+      assertThat(DatabaseErrors.isUnavailable(result.failure())).as("%s", result.failure()).isTrue();
+    }
+  }
+
+  @Test
+  void pipelinedClientSplitsPoolSize() {
+    AppConfig.Database eight = database(5432, 8);
+    AppConfig.Database two = database(5432, 2);
+
+    assertThat(PgConnections.lendingConnections(eight) + PgConnections.pipelinedConnections(eight)).isEqualTo(8);
+    assertThat(PgConnections.pipelinedConnections(eight)).isEqualTo(2);
+    assertThat(PgConnections.lendingConnections(two)).isEqualTo(1);
+    assertThat(PgConnections.pipelinedConnections(two)).isEqualTo(1);
+  }
+
+  @Test
   void silentServerTransactionTimesOut() throws Exception {
     Pool pool = pool(silent.port(), 2);
 
@@ -166,9 +205,16 @@ class DatabaseErrorsTest {
   }
 
   private Pool pool(int port, int poolSize) {
-    AppConfig.Database database = new AppConfig.Database("postgresql://postgres@127.0.0.1:" + port + "/pets",
-        "127.0.0.1", port, "pets", "postgres", null, poolSize);
-    return PgConnections.pool(vertx, database, false);
+    return PgConnections.pool(vertx, database(port, poolSize), false);
+  }
+
+  private SqlClient pipelined(int port, int poolSize) {
+    return PgConnections.pipelined(vertx, database(port, poolSize), false);
+  }
+
+  private static AppConfig.Database database(int port, int poolSize) {
+    return new AppConfig.Database("postgresql://postgres@127.0.0.1:" + port + "/pets", "127.0.0.1", port, "pets",
+        "postgres", null, poolSize);
   }
 
   /** The failure of a finished database call, or null after a success, and the time it took. */
