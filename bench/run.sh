@@ -70,72 +70,7 @@ check_settings() {
   [[ $PET_COUNT =~ ^[1-9][0-9]*$ ]] || die "BENCH_PETS is '$PET_COUNT'; expected a positive integer"
 }
 
-# wrk needs one descriptor per connection; raise the soft limit to the hard one when that is short.
-check_open_files() {
-  local needed max=0 connections
-  for connections in $CONNECTIONS; do
-    if ((connections > max)); then
-      max=$connections
-    fi
-  done
-  needed=$((max + 256))
-  if (($(ulimit -n) < needed)); then
-    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-  fi
-  (($(ulimit -n) >= needed)) || die "ulimit -n is $(ulimit -n), below the $needed that $max connections need; raise it"
-}
-
 # ---------------------------------------------------------------------------------------- seeding
-
-create_user() {
-  local target=$1 email=$2 name=$3 password=$4
-  local scopes="read:pets write:pets delete:pets"
-  if [[ $target == service ]]; then
-    (export_service_settings && cd "$ROOT" && printf '%s\n' "$password" \
-      | java -jar target/secure-pets-api.jar users create --email "$email" --name "$name" --role user --scopes "$scopes")
-  else
-    (export_peer_settings && cd "$PEER_HOME" && printf '%s\n' "$password" \
-      | node cli.js users create --email "$email" --name "$name" --role user --scopes "$scopes")
-  fi >>"$WORK/logs/$target-users.log" 2>&1 || die "users create failed on the $target; see $WORK/logs/$target-users.log"
-}
-
-login() {
-  local target=$1 email=$2 password=$3 body
-  body=$(jq -nc --arg email "$email" --arg password "$password" '{email: $email, password: $password}')
-  curl -s --cacert "$TLS_CERT" "${URL[$target]}/v1/auth/login" -H 'Content-Type: application/json' -d "$body" \
-    | jq -er .accessToken || die "login of $email failed on the $target"
-}
-
-# Creates $3 pets through POST /v1/pets on one keep-alive connection and writes their ids to $5.
-# Every ${4}th pet is public. Each request block repeats the options, because "next" resets them.
-seed_pets() {
-  local target=$1 token=$2 count=$3 public_every=$4 ids_file=$5 config=$WORK/seed-$target.curl
-  local species=(DOG CAT BIRD RABBIT) i public
-  : >"$config"
-  for ((i = 1; i <= count; i++)); do
-    public=false
-    if ((i % public_every == 0)); then
-      public=true
-    fi
-    {
-      echo "url = \"${URL[$target]}/v1/pets\""
-      echo "cacert = \"$TLS_CERT\""
-      echo "silent"
-      echo "header = \"Authorization: Bearer $token\""
-      echo "header = \"Content-Type: application/json\""
-      printf 'data = "{\\"name\\":\\"Pet %d\\",\\"species\\":\\"%s\\",\\"breed\\":\\"Breed %d\\",\\"age\\":%d,\\"weight\\":%d.5,\\"isPublic\\":%s}"\n' \
-        "$i" "${species[i % 4]}" $((i % 7)) $((i % 31)) $((i % 50)) "$public"
-      if ((i < count)); then
-        echo "next"
-      fi
-    } >>"$config"
-  done
-  if ! curl -K "$config" | jq -r .id >"$ids_file"; then
-    die "seeding pets on the $target failed; the requests are in $config"
-  fi
-  rm -f "$config"
-  [[ $(grep -c . "$ids_file") == "$count" ]] || die "seeding pets on the $target created $(grep -c . "$ids_file") of $count"
-}
 
 seed_target() {
   local target=$1 password neighbour_token

@@ -1,19 +1,14 @@
 package io.securepets.pets;
 
+import io.securepets.http.Timestamps;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 
 /** A stored pet, and its two views: the owner's full view and the public view. */
 public record Pet(UUID id, UUID ownerId, String name, String species, String breed, Integer age, Double weight,
     boolean isPublic, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
-
-  /** ISO-8601 in UTC with millisecond precision, the form of every timestamp in responses. */
-  public static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-      .withZone(ZoneOffset.UTC);
 
   /** Reads a pet from columns named {@code pet_id}, {@code owner_id}, {@code name} and so on. */
   static Pet from(Row row) {
@@ -32,8 +27,8 @@ public record Pet(UUID id, UUID ownerId, String name, String species, String bre
         .put("age", age)
         .put("weight", weight)
         .put("isPublic", isPublic)
-        .put("createdAt", TIMESTAMP.format(createdAt))
-        .put("updatedAt", TIMESTAMP.format(updatedAt));
+        .put("createdAt", Timestamps.format(createdAt))
+        .put("updatedAt", Timestamps.format(updatedAt));
   }
 
   public JsonObject publicView() {

@@ -59,6 +59,10 @@ final class TransportOptions {
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)
+        // No route accepts WebSockets; without these Vert.x adds a WebSocket extension handler that
+        // every HTTP/1.1 request and response passes through.
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
         .setMaxHeaderSize(16 * 1024);
     CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     if (useOpenSsl(config.tlsEngine())) {

@@ -1,6 +1,6 @@
 package io.securepets.users;
 
-import io.securepets.pets.Pet;
+import io.securepets.http.Timestamps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
@@ -32,12 +32,12 @@ public record User(UUID id, String email, String name, String role, List<String>
   /** Returns the view for callers with scope admin:all. */
   public JsonObject adminView() {
     return selfView().put("role", role)
-        .put("lastLoginAt", lastLoginAt == null ? null : Pet.TIMESTAMP.format(lastLoginAt));
+        .put("lastLoginAt", lastLoginAt == null ? null : Timestamps.format(lastLoginAt));
   }
 
   /** Returns the view for the user themself. */
   public JsonObject selfView() {
-    return publicView().put("email", email).put("createdAt", Pet.TIMESTAMP.format(createdAt));
+    return publicView().put("email", email).put("createdAt", Timestamps.format(createdAt));
   }
 
   /** Returns the view for anyone else. */
