@@ -172,8 +172,8 @@ login() {
 # Creates $3 pets through POST /v1/pets on one keep-alive connection and writes their ids to $5.
 # Every ${4}th pet is public. Each request block repeats the options, because "next" resets them.
 seed_pets() {
-  local target=$1 token=$2 count=$3 public_every=$4 ids_file=$5 config=$WORK/seed-$target.curl
-  local species=(DOG CAT BIRD RABBIT) i public
+  local target=$1 token=$2 count=$3 public_every=$4 ids_file=$5
+  local config=$WORK/seed-$target.curl species=(DOG CAT BIRD RABBIT) i public
   : >"$config"
   for ((i = 1; i <= count; i++)); do
     public=false

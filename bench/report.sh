@@ -158,7 +158,7 @@ write_report() {
     echo "## Setup"
     echo
     echo "- Service: \`target/secure-pets-api.jar\`, \`PETS_INSTANCES=$INSTANCES\`, JVM options: ${JAVA_OPTS:-none}," \
-      "other settings at their defaults (\`PETS_PG_POOL_SIZE\` 16 unless set in the environment)."
+      "other settings at their defaults (\`PETS_PG_POOL_SIZE\` 8 unless set in the environment)."
     echo "- Peer: the Express 5 implementation of the same API (Node.js cluster, \`PEER_WORKERS=$PEER_WORKERS\`," \
       "a pool of 10 PostgreSQL connections a worker)."
     echo "- Both run on the same PostgreSQL and Redis servers, each with a database of its own created for the run;" \

@@ -122,6 +122,9 @@ seed() {
   local password
   password=$(openssl rand -hex 16)
   URL[service]=${PROCESS_URLS[0]}
+  # create_user runs the jar's users command with the service's settings, which name a port.
+  SERVICE_URL=${PROCESS_URLS[0]}
+  SERVICE_PORT=${SERVICE_URL##*:}
   log "seeding: 1 user, 200 pets"
   create_user service bench@example.com "Bench User" "$password"
   TOKEN[service]=$(login service bench@example.com "$password")

@@ -39,6 +39,11 @@ public record AppConfig(
     int idleTimeoutSeconds,
     int requestHeadTimeoutSeconds) {
 
+  /** Returns the most requests the process serves at once: the in-flight limit of every verticle instance. */
+  public int processInFlight() {
+    return maxInFlight * instances;
+  }
+
   /** TLS implementation: BoringSSL through netty-tcnative when it loads ({@code AUTO}), or forced. */
   public enum TlsEngine { AUTO, OPENSSL, JDK }
 

@@ -30,8 +30,9 @@ public final class PgConnections {
   static final int POOL_CONNECTION_TIMEOUT_MS = 800;
 
   /**
-   * Statements that may wait for a connection, per pooled connection. A statement beyond the limit fails
-   * at once with 503 instead of waiting out the timeout. 64 waiting statements per connection drain within
+   * Statements that may wait for a connection, per pooled connection, unless the process lets in more
+   * requests at once. A statement beyond the limit fails at once with 503 instead of waiting out the
+   * timeout. 64 waiting statements per connection drain within
    * the timeout when statements take less than about 12 ms each (an estimate from 800 ms / 64).
    */
   static final int MAX_WAITING_PER_CONNECTION = 64;
@@ -118,8 +119,18 @@ public final class PgConnections {
    * {@code shared}, every verticle of the process uses the same pool.
    */
   public static Pool pool(Vertx vertx, AppConfig.Database database, boolean shared) {
+    return pool(vertx, database, shared, 0);
+  }
+
+  /**
+   * Returns the pool of {@link #pool(Vertx, AppConfig.Database, boolean)}, whose wait queue also
+   * admits {@code requestsInFlight} statements, the most a process lets in at once. The in-flight
+   * limit then sheds excess load, and the queue rejects statements only beyond what it lets in.
+   */
+  public static Pool pool(Vertx vertx, AppConfig.Database database, boolean shared, int requestsInFlight) {
+    int size = lendingConnections(database);
     return PgBuilder.pool()
-        .with(poolOptions(lendingConnections(database), shared, LENDING_POOL))
+        .with(poolOptions(size, waitingLimit(size, requestsInFlight), shared, LENDING_POOL))
         .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
         .connectingTo(connectOptions(database))
         .using(vertx)
@@ -134,9 +145,11 @@ public final class PgConnections {
    * this client serves only reads: they use an index and never wait for a row lock. With
    * {@code shared}, every verticle of the process uses the same connections.
    */
-  public static SqlClient pipelined(Vertx vertx, AppConfig.Database database, boolean shared) {
+  public static SqlClient pipelined(Vertx vertx, AppConfig.Database database, boolean shared,
+      int requestsInFlight) {
+    int size = pipelinedConnections(database);
     return PgBuilder.client()
-        .with(poolOptions(pipelinedConnections(database), shared, PIPELINED_POOL))
+        .with(poolOptions(size, waitingLimit(size, requestsInFlight), shared, PIPELINED_POOL))
         .with(new NetClientOptions().setConnectTimeout(CONNECT_TIMEOUT_MS))
         .connectingTo(connectOptions(database))
         .using(vertx)
@@ -157,13 +170,17 @@ public final class PgConnections {
     return connect;
   }
 
-  private static PoolOptions poolOptions(int size, boolean shared, String name) {
+  private static int waitingLimit(int connections, int requestsInFlight) {
+    return Math.max(MAX_WAITING_PER_CONNECTION * connections, requestsInFlight);
+  }
+
+  private static PoolOptions poolOptions(int size, int waitingLimit, boolean shared, String name) {
     return new PoolOptions()
         .setMaxSize(size)
         .setShared(shared)
         .setName(name)
         .setConnectionTimeout(POOL_CONNECTION_TIMEOUT_MS)
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
-        .setMaxWaitQueueSize(MAX_WAITING_PER_CONNECTION * size);
+        .setMaxWaitQueueSize(waitingLimit);
   }
 }

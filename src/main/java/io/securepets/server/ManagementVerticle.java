@@ -54,7 +54,7 @@ final class ManagementVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     // The same shared pool as the API verticles; the readiness probe needs one connection at most.
-    pool = PgConnections.pool(vertx, config.database(), true);
+    pool = PgConnections.pool(vertx, config.database(), true, config.processInFlight());
     redis = Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(config.redis().url())
         .setMaxPoolSize(1)

@@ -60,8 +60,8 @@ final class Services {
       int instance) {
     this.vertx = vertx;
     // Both are shared by every verticle instance of this process, so PETS_PG_POOL_SIZE bounds the process.
-    this.pool = PgConnections.pool(vertx, config.database(), true);
-    this.pipelined = PgConnections.pipelined(vertx, config.database(), true);
+    this.pool = PgConnections.pool(vertx, config.database(), true, config.processInFlight());
+    this.pipelined = PgConnections.pipelined(vertx, config.database(), true, config.processInFlight());
     this.redis = new PipelinedRedis(Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(config.redis().url())
         .setMaxPoolSize(2)

@@ -204,12 +204,36 @@ class DatabaseErrorsTest {
         .filteredOn(error -> !DatabaseErrors.isUnavailable(error)).isEmpty();
   }
 
+  @Test
+  void waitQueueAdmitsProcessInFlight() throws Exception {
+    int requestsInFlight = 300;
+    Pool pool = PgConnections.pool(vertx, database(silent.port(), 2), false, requestsInFlight);
+    List<Throwable> earlyFailures = new CopyOnWriteArrayList<>();
+    List<Future<Void>> all = new ArrayList<>();
+    long start = System.nanoTime();
+
+    for (int i = 0; i < requestsInFlight; i++) {
+      Future<Void> query = pool.query("SELECT 1").execute().mapEmpty();
+      query.onFailure(error -> {
+        if (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(200)) {
+          earlyFailures.add(error);
+        }
+      });
+      all.add(query);
+    }
+    Future.join(all).toCompletionStage().toCompletableFuture().handle((ignored, error) -> null)
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(earlyFailures).as("queries rejected within 200 ms").isEmpty();
+    assertThat(all).as("queries failed after the connection timeout").allMatch(Future::failed);
+  }
+
   private Pool pool(int port, int poolSize) {
     return PgConnections.pool(vertx, database(port, poolSize), false);
   }
 
   private SqlClient pipelined(int port, int poolSize) {
-    return PgConnections.pipelined(vertx, database(port, poolSize), false);
+    return PgConnections.pipelined(vertx, database(port, poolSize), false, 0);
   }
 
   private static AppConfig.Database database(int port, int poolSize) {
