@@ -212,9 +212,10 @@ class DatabaseOutageTest {
     assertPetsIntact(exchanges);
   }
 
-  // NOTE: one run of about ten, on a 2-core machine at load average 10 or more, saw one request started
-  // after the freeze answered 200; the cause is not known, so this test runs on request only (tag
-  // "freeze", see the surefire configuration) and not in the default build.
+  // NOTE: about one run in ten, on a 2-core machine under load, saw one request sent after the freeze
+  // answered 200; the cause is not known, so this test runs on request only (tag "freeze", see the
+  // surefire configuration) and not in the default build. The assertion names that request and when
+  // it was sent, for the next run that fails.
   @Test
   @Tag("freeze")
   void frozenDatabaseGets503() throws Exception {
@@ -255,7 +256,11 @@ class DatabaseOutageTest {
     assertThat(unfinished).as("requests without a response").extracting(Exchange::describe).isEmpty();
     assertThat(slow).as("requests slower than %d ms", RESPONSE_BOUND.toMillis())
         .extracting(Exchange::describe).isEmpty();
-    assertThat(statuses(duringFreeze)).as("statuses while PostgreSQL was frozen").containsOnly(503);
+    assertThat(duringFreeze).as("requests answered with another status than 503 while PostgreSQL was frozen")
+        .filteredOn(exchange -> exchange.status() != 503)
+        .extracting(exchange -> exchange.describe() + ", sent " + Duration.ofNanos(exchange.startNanos() - frozen)
+            .toMillis() + " ms after the freeze")
+        .isEmpty();
     assertThat(ready.status()).as("/health/ready while PostgreSQL was frozen").isEqualTo(503);
     assertThat(new JsonObject(ready.body()).getJsonObject("checks").getString("postgres")).isEqualTo("DOWN");
     assertThat(recovery).as("time from SIGCONT to the first of only successful requests")
