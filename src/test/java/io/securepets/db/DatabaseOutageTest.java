@@ -212,7 +212,7 @@ class DatabaseOutageTest {
     assertPetsIntact(exchanges);
   }
 
-  // NOTE: about one run in ten, on a 2-core machine under load, saw one request sent after the freeze
+  // NOTE: about one run in 25, on a 2-core machine under load, saw one request sent after the freeze
   // answered 200; the cause is not known, so this test runs on request only (tag "freeze", see the
   // surefire configuration) and not in the default build. The assertion names that request and when
   // it was sent, for the next run that fails.
