@@ -260,6 +260,10 @@ public final class ConfigLoader {
     int integer(String name, int min, int max) {
       String value = raw(name);
       try {
+        // Integer.parseInt also accepts non-ASCII digits such as the fullwidth '８'.
+        if (value != null && !value.matches("[+-]?[0-9]+")) {
+          throw new NumberFormatException();
+        }
         int parsed = Integer.parseInt(value);
         if (parsed < min || parsed > max) {
           throw new NumberFormatException();

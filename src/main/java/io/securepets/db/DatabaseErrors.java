@@ -13,6 +13,9 @@ public final class DatabaseErrors {
 
   /** SQLSTATE 23505. */
   public static final String UNIQUE_VIOLATION = "23505";
+
+  /** SQLSTATE of a statement canceled by statement_timeout (or by a cancel request). */
+  public static final String QUERY_CANCELED = "57014";
   /** SQLSTATE 23514. */
   public static final String CHECK_VIOLATION = "23514";
 

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
@@ -71,6 +72,10 @@ public final class PgConnections {
         return Future.failedFuture(new DatabaseUnavailableException(
             "PostgreSQL did not respond within " + STATEMENT_TIMEOUT_MS + " ms", null));
       }
+      if (error instanceof PgException pg && DatabaseErrors.QUERY_CANCELED.equals(pg.getSqlState())) {
+        return Future.failedFuture(new DatabaseUnavailableException(
+            "PostgreSQL canceled the statement after its " + STATEMENT_TIMEOUT_MS + " ms statement_timeout", error));
+      }
       return Future.failedFuture(DatabaseErrors.isUnavailable(error)
           ? new DatabaseUnavailableException(error.toString(), error) : error);
     });
@@ -107,7 +112,7 @@ public final class PgConnections {
 
   /**
    * Connections of the process lent to one caller at a time: writes, transactions (refresh-token
-   * rotation), the readiness probe and the {@code users} command. The rest of {@code PETS_PG_POOL_SIZE}.
+   * rotation) and the {@code users} command. The rest of {@code PETS_PG_POOL_SIZE}.
    */
   public static int lendingConnections(AppConfig.Database database) {
     return Math.max(1, database.poolSize() - pipelinedConnections(database));
@@ -163,7 +168,10 @@ public final class PgConnections {
         .setDatabase(database.database())
         .setUser(database.user())
         .setCachePreparedStatements(true)
-        .setPipeliningLimit(PIPELINING_LIMIT);
+        .setPipeliningLimit(PIPELINING_LIMIT)
+        // PostgreSQL cancels a statement that runs longer than the service waits for it. Without this, a
+        // statement that waits for a row lock would keep its connection after the caller got a 503.
+        .addProperty("statement_timeout", Long.toString(STATEMENT_TIMEOUT_MS));
     if (database.password() != null) {
       connect.setPassword(database.password());
     }

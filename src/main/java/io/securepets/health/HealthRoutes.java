@@ -9,7 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
-import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.TimeUnit;
 
 /** GET /health/live (the process responds) and GET /health/ready (PostgreSQL and Redis respond). */
@@ -20,11 +20,11 @@ public final class HealthRoutes {
 
   private static final Buffer LIVE = new JsonObject().put("status", "UP").toBuffer();
 
-  private final Pool pool;
+  private final SqlClient pool;
   private final Redis redis;
   private final LimiterState limiter;
 
-  public HealthRoutes(Pool pool, Redis redis, LimiterState limiter) {
+  public HealthRoutes(SqlClient pool, Redis redis, LimiterState limiter) {
     this.pool = pool;
     this.redis = redis;
     this.limiter = limiter;

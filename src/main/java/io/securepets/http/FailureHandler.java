@@ -3,6 +3,7 @@ package io.securepets.http;
 import io.securepets.auth.Caller;
 import io.securepets.db.DatabaseUnavailableException;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -34,6 +35,11 @@ public final class FailureHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.failure() instanceof HttpClosedException) {
+      // The client closed the connection before the response: nothing can be written, and nothing failed here.
+      withRequest(LOG.atDebug(), ctx).log("Client closed the connection before the response");
+      return;
+    }
     ApiException error = toApiException(ctx);
     if (ctx.response().headWritten()) {
       LOG.atWarn()
@@ -44,6 +50,26 @@ public final class FailureHandler implements Handler<RoutingContext> {
       return;
     }
     recorder.record(ctx, error).onComplete(result -> write(ctx, result.succeeded() ? result.result() : error));
+  }
+
+  /**
+   * Returns the handler for {@code router.errorHandler(status, ...)}. Vert.x calls it when routing
+   * itself fails, for example on a path with a malformed percent-escape, often without setting the
+   * context's status or failure, and ends the response with a plain-text body as soon as it returns.
+   * So this handler writes the contract's body for {@code status} at once and records the error in
+   * the background.
+   */
+  public Handler<RoutingContext> errorHandler(int status) {
+    return ctx -> {
+      ApiException error = ctx.failure() instanceof ApiException api ? api : forStatus(status);
+      if (error == null) {
+        error = toApiException(ctx);
+      }
+      if (!ctx.response().headWritten()) {
+        write(ctx, error);
+      }
+      recorder.record(ctx, error);
+    };
   }
 
   private static void write(RoutingContext ctx, ApiException error) {

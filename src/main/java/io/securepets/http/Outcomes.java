@@ -26,7 +26,14 @@ public final class Outcomes {
         SecurityEvents.emit(ctx, "AUTHZ_FAILED", new JsonObject().put("reason", forbiddenMessage));
         ctx.fail(ApiException.accessDenied(forbiddenMessage));
       }
-      case OK -> onSuccess.accept(outcome.value());
+      case OK -> {
+        // An exception here would otherwise end in the event loop's log and leave the request unanswered.
+        try {
+          onSuccess.accept(outcome.value());
+        } catch (RuntimeException e) {
+          ctx.fail(e);
+        }
+      }
       default -> throw new IllegalStateException("unknown outcome " + outcome.status());
     }
   }

@@ -1,5 +1,6 @@
 package io.securepets.http;
 
+import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -11,20 +12,37 @@ public final class Timestamps {
   private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
       .withZone(ZoneOffset.UTC);
 
+  /** First and last second of the years 0 to 9999 in UTC. */
+  private static final long FIRST_SECOND = LocalDateTime.of(0, 1, 1, 0, 0).toEpochSecond(ZoneOffset.UTC);
+  private static final long LAST_SECOND = LocalDateTime.of(9999, 12, 31, 23, 59, 59).toEpochSecond(ZoneOffset.UTC);
+
   private Timestamps() {
+  }
+
+  /**
+   * Formats a time outside the years 0 to 9999, such as PostgreSQL's 'infinity', which vertx-pg-client
+   * reads as OffsetDateTime.MAX. Such a time may not fit in UTC, so it keeps its own offset then.
+   */
+  private static String outsideFourDigitYears(OffsetDateTime time) {
+    try {
+      return FORMAT.format(time);
+    } catch (DateTimeException e) {
+      return time.toString();
+    }
   }
 
   /**
    * Formats {@code time} as {@code 2026-01-31T12:00:00.000Z}. Years 0 to 9999 are written digit by
    * digit, because DateTimeFormatter showed in profiles of the pet endpoints. Other years go through
-   * the formatter.
+   * the formatter. It never throws, so one odd row cannot fail a whole page.
    */
   public static String format(OffsetDateTime time) {
-    LocalDateTime utc = LocalDateTime.ofEpochSecond(time.toEpochSecond(), time.getNano(), ZoneOffset.UTC);
-    int year = utc.getYear();
-    if (year < 0 || year > 9999) {
-      return FORMAT.format(time);
+    long epochSecond = time.toEpochSecond();
+    if (epochSecond < FIRST_SECOND || epochSecond > LAST_SECOND) {
+      return outsideFourDigitYears(time);
     }
+    LocalDateTime utc = LocalDateTime.ofEpochSecond(epochSecond, time.getNano(), ZoneOffset.UTC);
+    int year = utc.getYear();
     char[] text = new char[24];
     digits(text, 0, year, 4);
     text[4] = '-';

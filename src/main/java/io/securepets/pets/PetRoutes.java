@@ -41,7 +41,8 @@ public final class PetRoutes {
   public void listPublic(RoutingContext ctx) {
     PageRequest page = PageRequest.parse(ctx, cursors, "public");
     pets.listPublic(page)
-        .onSuccess(result -> Responses.json(ctx, 200, pageBody(result, "public", Pet::publicView)))
+        .map(result -> pageBody(result, "public", Pet::publicView))
+        .onSuccess(body -> Responses.json(ctx, 200, body))
         .onFailure(ctx::fail);
   }
 

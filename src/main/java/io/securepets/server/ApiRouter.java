@@ -141,7 +141,7 @@ final class ApiRouter {
     });
     router.route().failureHandler(failures);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
-      router.errorHandler(status, failures);
+      router.errorHandler(status, failures.errorHandler(status));
     }
     return router;
   }

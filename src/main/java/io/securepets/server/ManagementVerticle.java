@@ -18,7 +18,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
-import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +41,7 @@ final class ManagementVerticle extends VerticleBase {
   private final AppConfig config;
   private final LimiterState limiterState;
   private final ProcessMetrics metrics;
-  private Pool pool;
+  private SqlClient pool;
   private Redis redis;
   private HttpServer server;
 
@@ -53,8 +53,9 @@ final class ManagementVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // The same shared pool as the API verticles; the readiness probe needs one connection at most.
-    pool = PgConnections.pool(vertx, config.database(), true, config.processInFlight());
+    // The same shared pipelined client as the API verticles, so a pile-up of writes waiting for a row
+    // lock on the lending pool cannot make the readiness probe report PostgreSQL down.
+    pool = PgConnections.pipelined(vertx, config.database(), true, config.processInFlight());
     redis = Redis.createClient(vertx, new RedisOptions()
         .setConnectionString(config.redis().url())
         .setMaxPoolSize(1)

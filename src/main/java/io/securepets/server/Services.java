@@ -116,7 +116,7 @@ final class Services {
   }
 
   HealthRoutes health() {
-    return new HealthRoutes(pool, redis, limiterState);
+    return new HealthRoutes(pipelined, redis, limiterState);
   }
 
   AuthenticationHandler authentication() {

@@ -7,6 +7,7 @@ import io.securepets.support.Fixtures;
 import io.securepets.support.Fixtures.TestUser;
 import io.securepets.support.InProcessServer;
 import io.securepets.support.RawHttps;
+import io.vertx.core.json.JsonObject;
 import io.securepets.support.TestEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -107,6 +108,16 @@ class AttackerTest {
     RawHttps.Response response = raw.send("GET", "/v1/public/pets?cursor=\u00ff\u00fe", List.of());
 
     assertRejected("raw 0xFF 0xFE in query", response);
+  }
+
+  @Test
+  void malformedPercentEscapesGetJson400() {
+    for (String path : List.of("/v1/pets/%", "/v1/pets/%zz", "/v1/pets/%4", "/v1/users/%G0", "/%", "/v1/public/pets%")) {
+      RawHttps.Response response = raw.send("GET", path, List.of());
+
+      assertThat(response.status()).as(path).isEqualTo(400);
+      assertThat(new JsonObject(response.body()).getString("error")).as(path).isEqualTo("Bad request");
+    }
   }
 
   @Test

@@ -112,6 +112,31 @@ class OverloadTest {
   }
 
   @Test
+  void lockedRowStarvesNoOtherWrite() throws Exception {
+    try (InProcessServer server = InProcessServer.start(Map.of("PETS_PG_POOL_SIZE", "4"));
+        Connection lock = TestEnvironment.get().database()) {
+      ApiClient client = server.client();
+      lockPet(lock);
+      List<Future<Response>> held = new ArrayList<>();
+      for (int age = 1; age <= 6; age++) {
+        held.add(patchAge(client, age));
+      }
+      for (Future<Response> patch : held) {
+        assertThat(patch.get(20, TimeUnit.SECONDS).status()).as("PATCH of the locked pet").isEqualTo(503);
+      }
+
+      assertThat(Waits.until(() -> lockedUpdates() == 0, Duration.ofSeconds(5)))
+          .as("PostgreSQL canceled the waiting UPDATE statements").isTrue();
+      Response created = client.post("/v1/pets", owner.token(), "{\"name\":\"Other\",\"species\":\"CAT\"}");
+      Response ready = client.get("/health/ready", null);
+
+      assertThat(created.status()).as("create while the lock is still held").isEqualTo(201);
+      assertThat(ready.status()).as("readiness while the lock is still held").isEqualTo(200);
+      lock.rollback();
+    }
+  }
+
+  @Test
   void slowBodyHoldsNoSlot() throws Exception {
     String body = "{\"name\":\"Slow\",\"species\":\"CAT\"}";
     try (InProcessServer server = start(1); SSLSocket slow = connect(server)) {

@@ -56,6 +56,26 @@ class PetsTest {
   // ---- create ----
 
   @Test
+  void infiniteTimestampStillAnswered() throws Exception {
+    TestUser owner = Fixtures.user("read:pets", "write:pets");
+    String id = Fixtures.pet(owner, Map.of("name", "Forever")).getString("id");
+    try (Connection db = TestEnvironment.get().database();
+        PreparedStatement update = db.prepareStatement(
+            "UPDATE pets SET updated_at = 'infinity', created_at = '-infinity' WHERE id = ?::uuid")) {
+      update.setString(1, id);
+      update.executeUpdate();
+    }
+
+    Response one = client.get("/v1/pets/" + id, owner.token());
+    Response page = client.get("/v1/pets?limit=50", owner.token());
+
+    assertThat(one.status()).as(one.body()).isEqualTo(200);
+    assertThat(one.json().getString("updatedAt")).isNotBlank();
+    assertThat(page.status()).as(page.body()).isEqualTo(200);
+    assertThat(page.json().getJsonArray("items")).hasSize(1);
+  }
+
+  @Test
   void createReturnsOwnerView() {
     Response response = client.post("/v1/pets", owner.token(),
         "{\"name\":\"Rex\",\"species\":\"DOG\",\"breed\":\"Beagle\",\"age\":3,\"weight\":12.5}");

@@ -100,6 +100,16 @@ class ConfigLoaderTest {
         .hasMessageContaining("'" + path + "'");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"\uff18", "\u0668", "1", "513", "8.0", "0x8", "8a", ""})
+  void poolSizeOutsideAsciiRangeRejected(String value) {
+    serverEnvironment.put("PETS_PG_POOL_SIZE", value);
+
+    assertThatThrownBy(() -> new ConfigLoader(serverEnvironment).loadForServer())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("PETS_PG_POOL_SIZE is '" + value + "'");
+  }
+
   @Test
   void missingSecretRejected() {
     serverEnvironment.remove("PETS_JWT_SECRET");

@@ -37,6 +37,14 @@ class TimestampsTest {
   }
 
   @Test
+  void extremesDoNotThrow() {
+    assertThat(Timestamps.format(OffsetDateTime.MAX)).isEqualTo(OffsetDateTime.MAX.toString());
+    assertThat(Timestamps.format(OffsetDateTime.MIN)).isEqualTo(OffsetDateTime.MIN.toString());
+    assertThat(Timestamps.format(OffsetDateTime.of(-44, 3, 15, 12, 0, 0, 0, ZoneOffset.UTC)))
+        .isEqualTo("-0044-03-15T12:00:00.000Z");
+  }
+
+  @Test
   void agreesWithTheFormatterOnRandomTimes() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     OffsetDateTime start = OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
