@@ -183,24 +183,10 @@ class DatabaseErrorsTest {
     int poolSize = 1;
     int queries = PgConnections.MAX_WAITING_PER_CONNECTION * poolSize + 10;
     Pool pool = pool(silent.port(), poolSize);
-    List<Throwable> earlyFailures = new CopyOnWriteArrayList<>();
-    List<Future<Void>> all = new ArrayList<>();
-    long start = System.nanoTime();
+    Burst burst = burst(pool, queries);
 
-    for (int i = 0; i < queries; i++) {
-      Future<Void> query = pool.query("SELECT 1").execute().mapEmpty();
-      query.onFailure(error -> {
-        if (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(200)) {
-          earlyFailures.add(error);
-        }
-      });
-      all.add(query);
-    }
-    Future.join(all).toCompletionStage().toCompletableFuture().handle((ignored, error) -> null)
-        .get(10, TimeUnit.SECONDS);
-
-    assertThat(earlyFailures).as("queries rejected within 200 ms").isNotEmpty();
-    assertThat(earlyFailures).as("rejections not classified as unavailable")
+    assertThat(burst.earlyFailures()).as("queries rejected within 200 ms").isNotEmpty();
+    assertThat(burst.earlyFailures()).as("rejections not classified as unavailable")
         .filteredOn(error -> !DatabaseErrors.isUnavailable(error)).isEmpty();
   }
 
@@ -208,24 +194,34 @@ class DatabaseErrorsTest {
   void waitQueueAdmitsProcessInFlight() throws Exception {
     int requestsInFlight = 300;
     Pool pool = PgConnections.pool(vertx, database(silent.port(), 2), false, requestsInFlight);
+    Burst burst = burst(pool, requestsInFlight);
+
+    assertThat(burst.earlyFailures()).as("queries rejected within 200 ms").isEmpty();
+    assertThat(burst.queries()).as("queries failed after the connection timeout").allMatch(Future::failed);
+  }
+
+  /** The queries of a burst, and the failures among them that came within 200 ms of its start. */
+  private record Burst(List<Future<Void>> queries, List<Throwable> earlyFailures) {
+  }
+
+  /** Sends {@code count} queries at once through {@code pool} and waits up to 10 s for all of them. */
+  private static Burst burst(Pool pool, int count) throws Exception {
     List<Throwable> earlyFailures = new CopyOnWriteArrayList<>();
-    List<Future<Void>> all = new ArrayList<>();
+    List<Future<Void>> queries = new ArrayList<>();
     long start = System.nanoTime();
 
-    for (int i = 0; i < requestsInFlight; i++) {
+    for (int i = 0; i < count; i++) {
       Future<Void> query = pool.query("SELECT 1").execute().mapEmpty();
       query.onFailure(error -> {
         if (System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(200)) {
           earlyFailures.add(error);
         }
       });
-      all.add(query);
+      queries.add(query);
     }
-    Future.join(all).toCompletionStage().toCompletableFuture().handle((ignored, error) -> null)
+    Future.join(queries).toCompletionStage().toCompletableFuture().handle((ignored, error) -> null)
         .get(10, TimeUnit.SECONDS);
-
-    assertThat(earlyFailures).as("queries rejected within 200 ms").isEmpty();
-    assertThat(all).as("queries failed after the connection timeout").allMatch(Future::failed);
+    return new Burst(queries, earlyFailures);
   }
 
   private Pool pool(int port, int poolSize) {
