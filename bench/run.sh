@@ -14,8 +14,8 @@
 #   BENCH_THREADS         wrk threads (default: number of cores)
 #   BENCH_TIMEOUT         wrk's per-request timeout; slower answers count as timeouts (default 10s)
 #   BENCH_INSTANCES       PETS_INSTANCES of the service (default: number of cores)
-#   BENCH_JAVA_OPTS       JVM options of the service (default -Xmx256m, which keeps its RSS under
-#                         512 MB at 1024 connections; set it empty for the JVM's own default)
+#   BENCH_JAVA_OPTS       JVM options of the service (default -Xmx256m, which kept its RSS under
+#                         512 MB at 1024 connections). Set it empty for the JVM's own default.
 #   BENCH_PEER_WORKERS    PEER_WORKERS of the peer (default 2)
 #   BENCH_PEER_DIR        source folder of the peer (default /work/shared/peer-express)
 #   BENCH_PEER_CACHE      folder where the peer is copied and npm ci runs (default /tmp/secure-pets-bench-peer)

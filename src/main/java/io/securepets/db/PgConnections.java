@@ -147,7 +147,7 @@ public final class PgConnections {
    * {@value #PIPELINING_LIMIT} statements at once: concurrent statements leave in one write and
    * PostgreSQL reads them together, where a lending pool would send one statement per connection
    * and wait for its reply. A slow statement delays those queued behind it on its connection, so
-   * this client serves only reads: they use an index and never wait for a row lock. With
+   * this client serves only reads, which never wait for a row lock. With
    * {@code shared}, every verticle of the process uses the same connections.
    */
   public static SqlClient pipelined(Vertx vertx, AppConfig.Database database, boolean shared,

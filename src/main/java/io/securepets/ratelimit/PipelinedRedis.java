@@ -14,7 +14,7 @@ import java.util.List;
  * requests in flight, each of its connections then carries one command at a time.
  *
  * <p>The connection is opened on first use, from {@code pool}, and forgotten when it ends or fails;
- * the next command then opens another. A command that Redis does not answer keeps the connection:
+ * the next command then opens another. A command that gets no reply keeps the connection:
  * callers put their own deadline on each call, and a Redis that stops responding leaves every
  * connection equally stuck. One instance belongs to one verticle and is used from its event loop.
  */

@@ -44,7 +44,7 @@ public final class UserRepository {
 
   /**
    * Runs reads on {@code reads} and writes on {@code writes}. Reads never wait for a row lock, so they
-   * may share pipelined connections; a write that waits for a lock would delay every statement queued
+   * may share pipelined connections. A write that waits for a lock would delay every statement queued
    * behind it on such a connection, so writes need connections lent to one statement at a time.
    */
   public UserRepository(SqlClient reads, SqlClient writes) {

@@ -117,11 +117,11 @@ class OverloadTest {
         Connection lock = TestEnvironment.get().database()) {
       ApiClient client = server.client();
       lockPet(lock);
-      List<Future<Response>> held = new ArrayList<>();
+      List<Future<Response>> patches = new ArrayList<>();
       for (int age = 1; age <= 6; age++) {
-        held.add(patchAge(client, age));
+        patches.add(patchAge(client, age));
       }
-      for (Future<Response> patch : held) {
+      for (Future<Response> patch : patches) {
         assertThat(patch.get(20, TimeUnit.SECONDS).status()).as("PATCH of the locked pet").isEqualTo(503);
       }
 

@@ -66,11 +66,11 @@ class PetsTest {
       update.executeUpdate();
     }
 
-    Response one = client.get("/v1/pets/" + id, owner.token());
+    Response single = client.get("/v1/pets/" + id, owner.token());
     Response page = client.get("/v1/pets?limit=50", owner.token());
 
-    assertThat(one.status()).as(one.body()).isEqualTo(200);
-    assertThat(one.json().getString("updatedAt")).isNotBlank();
+    assertThat(single.status()).as(single.body()).isEqualTo(200);
+    assertThat(single.json().getString("updatedAt")).isNotBlank();
     assertThat(page.status()).as(page.body()).isEqualTo(200);
     assertThat(page.json().getJsonArray("items")).hasSize(1);
   }

@@ -213,7 +213,7 @@ class DatabaseOutageTest {
   }
 
   // NOTE: about one run in 25, on a 2-core machine under load, saw one request sent after the freeze
-  // answered 200; the cause is not known, so this test runs on request only (tag "freeze", see the
+  // get 200. The cause is not known, so this test runs on request only (tag "freeze", see the
   // surefire configuration) and not in the default build. The assertion names that request and when
   // it was sent, for the next run that fails.
   @Test
@@ -256,7 +256,7 @@ class DatabaseOutageTest {
     assertThat(unfinished).as("requests without a response").extracting(Exchange::describe).isEmpty();
     assertThat(slow).as("requests slower than %d ms", RESPONSE_BOUND.toMillis())
         .extracting(Exchange::describe).isEmpty();
-    assertThat(duringFreeze).as("requests answered with another status than 503 while PostgreSQL was frozen")
+    assertThat(duringFreeze).as("requests with a status other than 503 while PostgreSQL was frozen")
         .filteredOn(exchange -> exchange.status() != 503)
         .extracting(exchange -> exchange.describe() + ", sent " + Duration.ofNanos(exchange.startNanos() - frozen)
             .toMillis() + " ms after the freeze")
